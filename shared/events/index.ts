@@ -1,0 +1,3 @@
+export * from "./details.js";
+export * from "./envelope.js";
+export * from "./registry.js";
