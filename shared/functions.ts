@@ -1,0 +1,87 @@
+/**
+ * The product's Lambda functions and the events that trigger them. The CDK stack builds one
+ * function and one rule per entry from this list, and the local runtime routes with the same
+ * rules to the same handler modules, so both deploy the same wiring.
+ */
+import { DETAIL_TYPES, type DetailType, rulePatternFor } from "./events/registry.js";
+
+export type EnvKind = "tracker" | "expiryScan" | "notifier";
+
+export type FunctionDefinition = {
+  /** Folder under functions/ holding `handler.ts`. */
+  folder: string;
+  /** Which environment schema (shared/config/env.ts) the function parses at start-up. */
+  env: EnvKind;
+  /** Detail-types delivered to it, one EventBridge rule each. Empty: runs on a schedule. */
+  triggers: readonly DetailType[];
+  description: string;
+};
+
+export const FUNCTIONS = {
+  invitationSent: {
+    folder: "invitation-sent",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.invitationSent],
+    description: "Records an invitation and the customer's original subscriptions",
+  },
+  invitationAccepted: {
+    folder: "invitation-accepted",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.invitationAccepted],
+    description: "Records the customer's acceptance of the reseller relationship",
+  },
+  subscriptionProvisioned: {
+    folder: "subscription-provisioned",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.subscriptionProvisioned],
+    description: "Records a replacement subscription and matches it to an original",
+  },
+  originalSubscriptionUpdated: {
+    folder: "original-subscription-updated",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.originalSubscriptionUpdated],
+    description: "Records a change to an original subscription",
+  },
+  originalSubscriptionEnded: {
+    folder: "original-subscription-ended",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.originalSubscriptionEnded],
+    description: "Records the end of an original subscription",
+  },
+  expiryScan: {
+    folder: "expiry-scan",
+    env: "expiryScan",
+    triggers: [],
+    description: "Finds originals near expiry and emits Expiry Approaching",
+  },
+  notifier: {
+    folder: "notifier",
+    env: "notifier",
+    triggers: [DETAIL_TYPES.expiryApproaching],
+    description: "Emails the partner an expiry reminder and records it",
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionId = keyof typeof FUNCTIONS;
+
+export type RuleDefinition = {
+  functionId: FunctionId;
+  detailType: DetailType;
+  pattern: ReturnType<typeof rulePatternFor>;
+};
+
+/** One rule per (function, triggering detail-type). */
+export const RULES: readonly RuleDefinition[] = (
+  Object.entries(FUNCTIONS) as [FunctionId, FunctionDefinition][]
+).flatMap(([functionId, fn]) =>
+  fn.triggers.map((detailType) => ({
+    functionId,
+    detailType,
+    pattern: rulePatternFor(detailType),
+  })),
+);
+
+/** Path of a function's handler module relative to the repository root. */
+export function handlerPath(functionId: FunctionId): string {
+  return `functions/${FUNCTIONS[functionId].folder}/handler.ts`;
+}
