@@ -1,6 +1,6 @@
 import type { OriginalSubscription, OriginalSubscriptionEnded } from "../events/index.js";
 import type { TransferState } from "./state.js";
-import { compareStamps, type Stamp } from "./time.js";
+import { compareVersions, type Stamp } from "./time.js";
 
 /** An original subscription with each mutable field resolved (latest timestamp wins). */
 export type EffectiveOriginal = OriginalSubscription & {
@@ -19,7 +19,8 @@ export function effectiveOriginals(state: TransferState): EffectiveOriginal[] {
     const updates = state.updates[original.subscriptionId] ?? {};
     const pick = <T>(fromInvitation: T, update: { stamp: Stamp; value: T } | undefined): T => {
       if (!update) return fromInvitation;
-      return compareStamps(update.stamp, invitation.stamp) > 0 ? update.value : fromInvitation;
+      const asInvited = { stamp: invitation.stamp, value: fromInvitation };
+      return compareVersions(update, asInvited) > 0 ? update.value : fromInvitation;
     };
     return {
       ...original,

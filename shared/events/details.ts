@@ -38,8 +38,18 @@ export const InvitationSent = z.object({
   subscriptions: z
     .array(OriginalSubscription)
     .max(MAX_SUBSCRIPTIONS_PER_INVITATION)
-    .refine((subs) => new Set(subs.map((s) => s.subscriptionId)).size === subs.length, {
-      message: "subscriptionId values must be unique",
+    .superRefine((subs, ctx) => {
+      const firstIndex = new Map<string, number>();
+      subs.forEach((sub, index) => {
+        const first = firstIndex.get(sub.subscriptionId);
+        if (first === undefined) firstIndex.set(sub.subscriptionId, index);
+        else
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "subscriptionId"],
+            message: `duplicate subscriptionId "${sub.subscriptionId}" (already at index ${first}); subscriptionId values must be unique`,
+          });
+      });
     }),
 });
 

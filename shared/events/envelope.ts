@@ -43,7 +43,7 @@ export class EventValidationError extends Error {
 
 export function issuesOf(error: z.ZodError, prefix: string): ValidationIssue[] {
   return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "(event)",
     reason: issue.message,
   }));
 }
