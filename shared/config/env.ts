@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_REMINDER_THRESHOLDS, ReminderThresholds } from "./thresholds.js";
 
 /**

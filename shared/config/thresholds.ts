@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const DEFAULT_REMINDER_THRESHOLDS = "60,30,14,7,1";
 

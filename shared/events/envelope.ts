@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IdString, IsoDateTime } from "./primitives.js";
 import {
   type DetailOf,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type DetailType, EVENT_CATALOGUE } from "./registry.js";
 
 /** File name of the published JSON Schema for one detail-type, e.g. `invitation-sent.json`. */

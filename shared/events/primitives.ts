@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** ISO 3166-1 alpha-2 codes, so an unknown country is rejected rather than silently mismatched. */
 import { COUNTRY_CODES } from "./countries.js";

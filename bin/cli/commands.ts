@@ -1,0 +1,299 @@
+/** The CLI's commands as functions returning data; bin/cli.ts formats them. */
+import { readFileSync } from "node:fs";
+import { PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from "@aws-sdk/client-sqs";
+import * as z from "zod";
+import { loadExpiryScan, type ScanResult } from "../../local/scan-hook.js";
+import type { TransferView } from "../../shared/domain/view-types.js";
+import { TransferStatus } from "../../shared/events/index.js";
+import { IsoDateTime } from "../../shared/events/primitives.js";
+import { type DueOriginal, listDue } from "../../shared/reminders/due.js";
+import { TransferStore, type TransferSummary } from "../../shared/store/transfer-store.js";
+import { CliError } from "./errors.js";
+import type { Target } from "./target.js";
+
+const store = (target: Target) => new TransferStore(target.dynamo, target.tableName, []);
+
+export async function show(target: Target, partnerId: string, customerTenantId: string) {
+  const view = await store(target).getView({ partnerId, customerTenantId });
+  if (!view) {
+    throw new CliError(`no transfer for partner "${partnerId}" and customer "${customerTenantId}"`);
+  }
+  return view;
+}
+
+/** The view with exactly the fields SPEC section 6 lists for `show --json`. */
+export function showJson(view: TransferView) {
+  return {
+    partnerId: view.partnerId,
+    customerTenantId: view.customerTenantId,
+    customerName: view.customerName,
+    status: view.status,
+    warnings: view.warnings,
+    unmatched: view.unmatched.map((u) => ({
+      subscriptionId: u.subscriptionId,
+      offerId: u.offerId,
+      quantity: u.quantity,
+      provisionedAt: u.provisionedAt,
+    })),
+    subscriptions: view.subscriptions.map((s) => ({
+      subscriptionId: s.subscriptionId,
+      offerId: s.offerId,
+      offerName: s.offerName,
+      quantity: s.quantity,
+      commitmentEndDate: s.commitmentEndDate,
+      autoRenewEnabled: s.autoRenewEnabled,
+      state: s.state,
+      replacement: s.replacement
+        ? {
+            subscriptionId: s.replacement.subscriptionId,
+            offerId: s.replacement.offerId,
+            quantity: s.replacement.quantity,
+            provisionedAt: s.replacement.provisionedAt,
+          }
+        : null,
+      reminders: s.reminders.map((r) => ({ thresholdDays: r.thresholdDays, sentAt: r.sentAt })),
+    })),
+    history: view.history.map((h) => ({
+      eventId: h.eventId,
+      detailType: h.detailType,
+      time: h.time,
+    })),
+  };
+}
+
+export async function list(
+  target: Target,
+  filter: { status?: string | undefined; partnerId?: string | undefined },
+): Promise<TransferSummary[]> {
+  let status: TransferStatus | undefined;
+  if (filter.status !== undefined) {
+    const parsed = TransferStatus.safeParse(filter.status);
+    if (!parsed.success) {
+      throw new CliError(
+        `--status must be one of ${TransferStatus.options.join(", ")}; got "${filter.status}"`,
+      );
+    }
+    status = parsed.data;
+  }
+  return store(target).list({
+    ...(status ? { status } : {}),
+    ...(filter.partnerId ? { partnerId: filter.partnerId } : {}),
+  });
+}
+
+export type { DueOriginal };
+
+/** Active originals of transfers still in progress with 0 <= daysLeft <= within, soonest first. */
+export function due(target: Target, within: number, now: string): Promise<DueOriginal[]> {
+  return listDue({ db: target.dynamo, tableName: target.tableName, now, withinDays: within });
+}
+
+export async function scan(target: Target, now: string): Promise<ScanResult> {
+  // The scan module builds its clients from process.env at import, as in Lambda.
+  Object.assign(process.env, target.functionEnv);
+  const runScan = await loadExpiryScan();
+  if (!runScan) {
+    throw new CliError("the expiry scan is not installed (functions/expiry-scan/handler.ts)");
+  }
+  return runScan(now);
+}
+
+/** An entry of an event file: what upstream would put on the bus. */
+export const EventFileEntry = z.object({
+  source: z.string().min(1),
+  detailType: z.string().min(1),
+  detail: z.record(z.string(), z.unknown()),
+  time: IsoDateTime.optional(),
+});
+export type EventFileEntry = z.infer<typeof EventFileEntry>;
+
+export function readEventFile(file: string): EventFileEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file === "-" ? "stdin" : file}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.union([EventFileEntry, z.array(EventFileEntry).min(1)]).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(
+      `${file}: each entry needs {source, detailType, detail: object, time?: ISO date}` +
+        (issue ? ` (${issue.path.join(".") || "entry"}: ${issue.message})` : ""),
+    );
+  }
+  return Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+}
+
+export type EmitResult =
+  | { detailType: string; eventId: string }
+  | { detailType: string; errorCode: string; errorMessage: string };
+
+export async function emit(target: Target, entries: EventFileEntry[]): Promise<EmitResult[]> {
+  const results: EmitResult[] = [];
+  for (let i = 0; i < entries.length; i += 10) {
+    const batch = entries.slice(i, i + 10);
+    const request: PutEventsRequestEntry[] = batch.map((e) => ({
+      EventBusName: target.busName,
+      Source: e.source,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail),
+      ...(e.time ? { Time: new Date(e.time) } : {}),
+    }));
+    const response = await target.events.send(new PutEventsCommand({ Entries: request }));
+    batch.forEach((entry, j) => {
+      const r = response.Entries?.[j];
+      results.push(
+        r?.EventId
+          ? { detailType: entry.detailType, eventId: r.EventId }
+          : {
+              detailType: entry.detailType,
+              errorCode: r?.ErrorCode ?? "Unknown",
+              errorMessage: r?.ErrorMessage ?? "no result for this entry",
+            },
+      );
+    });
+  }
+  return results;
+}
+
+/** Waits until the local runtime has processed everything accepted (local target only). */
+export async function drain(target: Target) {
+  if (!target.drainUrl) return null;
+  const response = await fetch(target.drainUrl, { method: "POST" });
+  if (!response.ok) throw new CliError(`drain failed: HTTP ${response.status}`);
+  return (await response.json()) as { delivered: number; deadLettered: number; pending: number };
+}
+
+export type DeadLetterEntry = {
+  id: string;
+  detailType: string;
+  reason: string;
+  failedAt: string;
+  attempts: number | null;
+  event: unknown;
+};
+
+function attribute(message: Message, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = message.MessageAttributes?.[name]?.StringValue;
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Reads a dead-letter message, whichever writer (local bus, Lambda, EventBridge) put it there. */
+function deadLetterOf(message: Message): DeadLetterEntry {
+  let event: Record<string, unknown> = {};
+  try {
+    event = JSON.parse(message.Body ?? "{}") as Record<string, unknown>;
+  } catch {
+    event = { body: message.Body };
+  }
+  const attempts =
+    attribute(message, "ATTEMPTS") ??
+    (attribute(message, "RETRY_ATTEMPTS") !== undefined
+      ? String(Number(attribute(message, "RETRY_ATTEMPTS")) + 1)
+      : undefined);
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return {
+    id: String(event.id ?? message.MessageId ?? ""),
+    detailType: String(event["detail-type"] ?? ""),
+    reason: attribute(message, "ErrorMessage", "ERROR_MESSAGE") ?? "(no reason recorded)",
+    failedAt: Number.isFinite(sent) ? new Date(sent).toISOString() : "",
+    attempts: attempts === undefined ? null : Number(attempts),
+    event,
+  };
+}
+
+/** Receives every visible message of a queue, hiding each while it is worked on. */
+async function receiveAll(target: Target, queueUrl: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const page = await target.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    if (!page.Messages || page.Messages.length === 0) return messages;
+    messages.push(...page.Messages);
+  }
+}
+
+async function release(target: Target, queueUrl: string, messages: Message[]) {
+  for (const m of messages) {
+    await target.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: m.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+  }
+}
+
+export async function dlqList(target: Target): Promise<DeadLetterEntry[]> {
+  const letters: DeadLetterEntry[] = [];
+  for (const url of target.dlqUrls) {
+    const messages = await receiveAll(target, url);
+    letters.push(...messages.map(deadLetterOf));
+    await release(target, url, messages);
+  }
+  return letters.sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id));
+}
+
+/** Puts every dead letter back on the bus (as a new event) and deletes it from its queue. */
+export async function dlqRedrive(target: Target): Promise<{ redriven: number; failed: number }> {
+  let redriven = 0;
+  let failed = 0;
+  for (const url of target.dlqUrls) {
+    const messages = await receiveAll(target, url);
+    const keep: Message[] = [];
+    for (const message of messages) {
+      const { event } = deadLetterOf(message);
+      const e = event as Record<string, unknown>;
+      const response = await target.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: target.busName,
+              Source: typeof e.source === "string" ? e.source : undefined,
+              DetailType: typeof e["detail-type"] === "string" ? e["detail-type"] : undefined,
+              Detail: e.detail === undefined ? undefined : JSON.stringify(e.detail),
+              ...(typeof e.time === "string" ? { Time: new Date(e.time) } : {}),
+              ...(Array.isArray(e.resources) ? { Resources: e.resources.map(String) } : {}),
+            },
+          ],
+        }),
+      );
+      if (response.Entries?.[0]?.EventId) {
+        await target.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }),
+        );
+        redriven++;
+      } else {
+        keep.push(message);
+        failed++;
+      }
+    }
+    await release(target, url, keep);
+  }
+  return { redriven, failed };
+}
