@@ -2,9 +2,12 @@
  * `npm run bench` prints the figures; `npm run --silent bench -- --json` prints one JSON object.
  * Each part measures against real local services; nothing here is a pass/fail test.
  */
+import { benchBundles } from "./bundles.js";
 import { benchCore } from "./core.js";
 import { progress, startBenchDynamo } from "./harness.js";
 
+// The SDK's notice about Node 20 support ending concerns this machine, not Lambda (Node 24).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const json = process.argv.includes("--json");
 
 async function main(): Promise<void> {
@@ -17,6 +20,9 @@ async function main(): Promise<void> {
   } finally {
     await bench.dynamo.stop();
   }
+  progress("bundles: esbuild with the stack's options, cold init in fresh processes");
+  const { maxBundleBytes, maxColdInitMs, bundles } = await benchBundles();
+  Object.assign(figures, { maxBundleBytes, maxColdInitMs, bundles });
   if (json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
     return;
