@@ -1,0 +1,107 @@
+/**
+ * Where the CLI points: the local runtime (default) or a deployed stack (`--stack NAME --region R`,
+ * names read from the stack's outputs). Both give the same SDK clients, so every command has one
+ * code path.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localSettings, loopback } from "../../local/config.js";
+import { localDlqUrl } from "../../local/events-endpoint.js";
+import { documentClient } from "../../shared/store/clients.js";
+import { CliError } from "./errors.js";
+
+export type Target = {
+  description: string;
+  tableName: string;
+  busName: string;
+  dlqUrls: string[];
+  dynamo: DynamoDBDocumentClient;
+  events: EventBridgeClient;
+  sqs: SQSClient;
+  /** Local only: POST here waits until every accepted event is processed. */
+  drainUrl: string | null;
+  /** Environment for running a function module (the scan) in this process against the target. */
+  functionEnv: Record<string, string>;
+};
+
+export async function resolveTarget(options: {
+  stack?: string | undefined;
+  region?: string | undefined;
+}): Promise<Target> {
+  if (options.stack) return stackTarget(options.stack, options.region);
+  if (options.region) throw new CliError("--region goes with --stack NAME");
+  return localTarget();
+}
+
+function localTarget(): Target {
+  const settings = localSettings();
+  const events = loopback(settings.eventsPort);
+  const dynamodb = loopback(settings.dynamoPort);
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
+  return {
+    description: `local runtime (events ${events}, DynamoDB ${dynamodb})`,
+    tableName: settings.tableName,
+    busName: settings.busName,
+    dlqUrls: [localDlqUrl(events)],
+    dynamo: documentClient({ ...common, endpoint: dynamodb }),
+    events: new EventBridgeClient({ ...common, endpoint: events }),
+    sqs: new SQSClient({ ...common, endpoint: events }),
+    drainUrl: `${events}/_local/drain`,
+    functionEnv: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events,
+      TABLE_NAME: settings.tableName,
+      EVENT_BUS_NAME: settings.busName,
+      LOG_LEVEL: "WARN",
+    },
+  };
+}
+
+/**
+ * Output keys the stack publishes (OUTPUT_KEYS in infra/tracker-stack.ts, repeated here so the
+ * CLI does not load aws-cdk-lib): the bus, the table, and one `DlqUrl<Function>` per function.
+ */
+export const STACK_OUTPUTS = {
+  busName: "EventBusName",
+  tableName: "TableName",
+  dlqUrlPrefix: "DlqUrl",
+  /** The scheduler's queue holds schedule inputs, not events: nothing to redrive onto the bus. */
+  scheduleDlqUrl: "DlqUrlExpiryScanSchedule",
+} as const;
+
+async function stackTarget(stack: string, region: string | undefined): Promise<Target> {
+  if (!region) throw new CliError("--stack needs --region (the stack's AWS region)");
+  const cfn = new CloudFormationClient({ region });
+  const result = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+  const outputs = new Map(
+    (result.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]),
+  );
+  const need = (key: string) => {
+    const value = outputs.get(key);
+    if (!value) throw new CliError(`stack ${stack} has no output "${key}"`);
+    return value;
+  };
+  const tableName = need(STACK_OUTPUTS.tableName);
+  const busName = need(STACK_OUTPUTS.busName);
+  const dlqUrls = [...outputs.entries()]
+    .filter(
+      ([key]) => key.startsWith(STACK_OUTPUTS.dlqUrlPrefix) && key !== STACK_OUTPUTS.scheduleDlqUrl,
+    )
+    .map(([, value]) => value);
+  return {
+    description: `stack ${stack} in ${region}`,
+    tableName,
+    busName,
+    dlqUrls,
+    dynamo: documentClient({ region }),
+    events: new EventBridgeClient({ region }),
+    sqs: new SQSClient({ region }),
+    drainUrl: null,
+    functionEnv: { AWS_REGION: region, TABLE_NAME: tableName, EVENT_BUS_NAME: busName },
+  };
+}

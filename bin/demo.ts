@@ -1,0 +1,71 @@
+/**
+ * `npm run demo` (with `npm start` running): walks the sample transfer in examples/ through its
+ * states — emit each step, wait until processed, show the status — runs the expiry scan at a
+ * simulated date so reminder emails appear in the local SES, and prints the final view.
+ */
+import { fileURLToPath } from "node:url";
+import { localSettings, loopback } from "../local/config.js";
+import { expiryScanExists } from "../local/scan-hook.js";
+import * as commands from "./cli/commands.js";
+import { describeError } from "./cli/errors.js";
+import { renderView } from "./cli/render.js";
+import { resolveTarget, type Target } from "./cli/target.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const PARTNER = "partner-northwind";
+const CUSTOMER = "8d3c2b1a-4f5e-4a6b-9c7d-0e1f2a3b4c5d";
+/** The simulated clock of the scan: about six weeks before the first originals end. */
+const SCAN_AT = "2026-05-20T06:00:00Z";
+
+const STEPS = [
+  ["01-invitation-sent.json", "the partner invites Fabrikam (three original subscriptions)"],
+  ["02-invitation-accepted.json", "Fabrikam accepts the reseller relationship"],
+  ["03-subscriptions-provisioned.json", "the partner provisions three new subscriptions"],
+  ["04-auto-renew-turned-off.json", "auto-renew is turned off on the Exchange original"],
+  ["05-originals-ended.json", "the originals expire on their end dates"],
+] as const;
+
+async function step(target: Target, file: string, label: string) {
+  const path = fileURLToPath(new URL(`../examples/${file}`, import.meta.url));
+  const results = await commands.emit(target, commands.readEventFile(path));
+  const rejected = results.filter((r) => "errorCode" in r);
+  if (rejected.length > 0) throw new Error(`${file}: ${JSON.stringify(rejected)}`);
+  await commands.drain(target);
+  const view = await commands.show(target, PARTNER, CUSTOMER);
+  console.log(`${file.padEnd(36)} ${label}\n${"".padEnd(36)} -> status ${view.status}`);
+}
+
+async function main() {
+  const target = await resolveTarget({});
+  try {
+    console.log(`Demo against the ${target.description}\n`);
+    for (const [file, label] of STEPS) {
+      await step(target, file, label);
+      if (file.startsWith("03")) {
+        if (expiryScanExists()) {
+          const result = await commands.scan(target, SCAN_AT);
+          await commands.drain(target);
+          console.log(
+            `${"expiry scan".padEnd(36)} at ${SCAN_AT}: ${result.emitted} reminder(s) emitted`,
+          );
+        } else {
+          console.log(`${"expiry scan".padEnd(36)} not installed yet: no reminder emails`);
+        }
+      }
+    }
+    const view = await commands.show(target, PARTNER, CUSTOMER);
+    console.log(`\n${renderView(view)}`);
+    const ses = loopback(localSettings().sesPort);
+    console.log(`\nReminder emails: open ${ses} in a browser (JSON at ${ses}/store).`);
+  } finally {
+    target.dynamo.destroy();
+    target.events.destroy();
+    target.sqs.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${describeError(error, "the local runtime")}`);
+  process.exit(1);
+});

@@ -1,0 +1,313 @@
+/**
+ * The HTTP face of the local bus, on one loopback port:
+ * - `AWSEvents.PutEvents` (awsJson1_1), answering like EventBridge, for `@aws-sdk/client-eventbridge`;
+ * - the dead-letter queue as a tiny SQS subset (`AmazonSQS.ReceiveMessage`, `DeleteMessage`,
+ *   `ChangeMessageVisibility`, awsJson1_0), so the CLI reads local and deployed dead letters with
+ *   the same `@aws-sdk/client-sqs` code;
+ * - `POST /_local/drain` and `GET /_local/stats` for tests, the demo and the benchmark.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Dispatcher } from "./dispatcher.js";
+import type { BusEvent, DeadLetter, Journal } from "./journal.js";
+
+/** EventBridge's limit on one entry (SPEC section 6: 1 MiB). */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+export const MAX_ENTRIES = 10;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export const LOCAL_ACCOUNT = "000000000000";
+export const LOCAL_DLQ_NAME = "local-dead-letters";
+
+export type EventsEndpointOptions = {
+  port: number;
+  region: string;
+  dispatcher: Dispatcher;
+  journal: Journal;
+};
+
+type PutEventsEntry = {
+  Source?: unknown;
+  DetailType?: unknown;
+  Detail?: unknown;
+  Time?: unknown;
+  Resources?: unknown;
+  EventBusName?: unknown;
+};
+
+type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+class ClientError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly queryError?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function localDlqUrl(endpoint: string): string {
+  return `${endpoint}/${LOCAL_ACCOUNT}/${LOCAL_DLQ_NAME}`;
+}
+
+/** Formats an instant the way EventBridge does in envelopes: seconds precision, `Z`. */
+function eventTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function entrySize(entry: PutEventsEntry): number {
+  const bytes = (value: unknown) => (typeof value === "string" ? Buffer.byteLength(value) : 0);
+  let size = entry.Time !== undefined ? 14 : 0;
+  size += bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
+  if (Array.isArray(entry.Resources)) for (const r of entry.Resources) size += bytes(r);
+  return size;
+}
+
+function invalid(parameter: string, reason: string): EntryResult {
+  return {
+    ErrorCode: "InvalidArgument",
+    ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}`,
+  };
+}
+
+/** Validates one entry as EventBridge does; returns the envelope or the entry's error. */
+export function checkEntry(
+  entry: PutEventsEntry,
+  region: string,
+): { event: BusEvent } | { error: EntryResult } {
+  for (const field of ["Source", "DetailType", "Detail"] as const) {
+    const value = entry[field];
+    if (typeof value !== "string" || value.length === 0) {
+      return { error: invalid(field, `${field} is a required argument.`) };
+    }
+  }
+  if (entrySize(entry) > MAX_ENTRY_BYTES) {
+    return { error: invalid("Entry", "Entry size exceeds the maximum of 1048576 bytes.") };
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail as string);
+  } catch {
+    return { error: { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." } };
+  }
+  if (typeof detail !== "object" || detail === null || Array.isArray(detail)) {
+    return { error: { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." } };
+  }
+  let time = new Date();
+  if (entry.Time !== undefined) {
+    const seconds = Number(entry.Time);
+    if (!Number.isFinite(seconds)) return { error: invalid("Time", "Time is not a timestamp.") };
+    time = new Date(seconds * 1000);
+  }
+  const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : [];
+  return {
+    event: {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": entry.DetailType as string,
+      source: entry.Source as string,
+      account: LOCAL_ACCOUNT,
+      time: eventTime(time),
+      region,
+      resources,
+      detail,
+    },
+  };
+}
+
+export function startEventsEndpoint(options: EventsEndpointOptions): Promise<Server> {
+  const { dispatcher, journal } = options;
+  const visibleAt = new Map<string, number>();
+  const receives = new Map<string, number>();
+
+  async function putEvents(body: Record<string, unknown>) {
+    const entries = body.Entries;
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
+      throw new ClientError(
+        "ValidationException",
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${Array.isArray(entries) && entries.length > MAX_ENTRIES ? "less than or equal to 10" : "greater than or equal to 1"}`,
+      );
+    }
+    const results: EntryResult[] = [];
+    const accepted: BusEvent[] = [];
+    for (const entry of entries as PutEventsEntry[]) {
+      const checked = checkEntry(entry ?? {}, options.region);
+      if ("error" in checked) results.push(checked.error);
+      else {
+        accepted.push(checked.event);
+        results.push({ EventId: checked.event.id });
+      }
+    }
+    await dispatcher.acceptMany(accepted);
+    return {
+      Entries: results,
+      FailedEntryCount: results.filter((r) => "ErrorCode" in r).length,
+    };
+  }
+
+  function dlqMessage(letter: DeadLetter) {
+    const body = JSON.stringify(letter.event);
+    const count = (receives.get(letter.id) ?? 0) + 1;
+    receives.set(letter.id, count);
+    return {
+      MessageId: letter.id,
+      ReceiptHandle: `${letter.id}|${count}`,
+      MD5OfBody: createHash("md5").update(body).digest("hex"),
+      Body: body,
+      Attributes: {
+        SentTimestamp: String(Date.parse(letter.failedAt)),
+        ApproximateReceiveCount: String(count),
+      },
+      MessageAttributes: {
+        ErrorCode: { DataType: "String", StringValue: "Unhandled" },
+        ErrorMessage: { DataType: "String", StringValue: letter.reason },
+        RequestID: { DataType: "String", StringValue: letter.id },
+        ATTEMPTS: { DataType: "Number", StringValue: String(letter.attempts) },
+        TARGET: { DataType: "String", StringValue: letter.functionId },
+      },
+    };
+  }
+
+  function checkQueue(body: Record<string, unknown>) {
+    const url = String(body.QueueUrl ?? "");
+    if (!url.endsWith(`/${LOCAL_ACCOUNT}/${LOCAL_DLQ_NAME}`)) {
+      throw new ClientError(
+        "com.amazonaws.sqs#QueueDoesNotExist",
+        "The specified queue does not exist.",
+        "AWS.SimpleQueueService.NonExistentQueue;Sender",
+      );
+    }
+  }
+
+  function receiptId(body: Record<string, unknown>): string {
+    const handle = String(body.ReceiptHandle ?? "");
+    const id = handle.split("|")[0] ?? "";
+    if (!journal.dead.has(id)) {
+      throw new ClientError(
+        "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+        `The input receipt handle "${handle}" is not a valid receipt handle.`,
+        "ReceiptHandleIsInvalid;Sender",
+      );
+    }
+    return id;
+  }
+
+  async function sqs(action: string, body: Record<string, unknown>) {
+    checkQueue(body);
+    const now = Date.now();
+    switch (action) {
+      case "ReceiveMessage": {
+        const max = Math.min(10, Math.max(1, Number(body.MaxNumberOfMessages ?? 1)));
+        const visibility = Number(body.VisibilityTimeout ?? 30);
+        const messages = [];
+        for (const letter of journal.dead.values()) {
+          if (messages.length >= max) break;
+          if ((visibleAt.get(letter.id) ?? 0) > now) continue;
+          visibleAt.set(letter.id, now + visibility * 1000);
+          messages.push(dlqMessage(letter));
+        }
+        return messages.length > 0 ? { Messages: messages } : {};
+      }
+      case "DeleteMessage":
+        await journal.deleteDeadLetter(receiptId(body));
+        return {};
+      case "ChangeMessageVisibility":
+        visibleAt.set(receiptId(body), now + Number(body.VisibilityTimeout ?? 0) * 1000);
+        return {};
+      default:
+        throw new ClientError(
+          "UnsupportedOperation",
+          `${action} is not supported by the local dead-letter queue`,
+          "AWS.SimpleQueueService.UnsupportedOperation;Sender",
+        );
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url ?? "/";
+    if (req.method === "POST" && url === "/_local/drain") {
+      return json(res, 200, await dispatcher.drain());
+    }
+    if (req.method === "GET" && url === "/_local/stats") {
+      return json(res, 200, {
+        delivered: dispatcher.delivered,
+        deadLettered: dispatcher.deadLettered,
+        pending: dispatcher.pendingCount,
+        deliveryLatenciesMs: dispatcher.deliveryLatencies(),
+      });
+    }
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (req.method !== "POST" || target === "") {
+      return json(res, 404, { message: `no route for ${req.method} ${url}` });
+    }
+    const raw = await readBody(req);
+    let body: Record<string, unknown>;
+    try {
+      body = raw.length === 0 ? {} : (JSON.parse(raw.toString("utf8")) as Record<string, unknown>);
+    } catch {
+      throw new ClientError("SerializationException", "request body is not valid JSON");
+    }
+    if (target === "AWSEvents.PutEvents") {
+      return json(res, 200, await putEvents(body), "application/x-amz-json-1.1");
+    }
+    if (target.startsWith("AmazonSQS.")) {
+      return json(res, 200, await sqs(target.slice("AmazonSQS.".length), body), SQS_JSON);
+    }
+    throw new ClientError("UnknownOperationException", `unknown operation ${target}`);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const sqsCall = String(req.headers["x-amz-target"] ?? "").startsWith("AmazonSQS.");
+      const type = sqsCall ? SQS_JSON : "application/x-amz-json-1.1";
+      if (error instanceof ClientError) {
+        if (error.queryError) res.setHeader("x-amzn-query-error", error.queryError);
+        res.setHeader("x-amzn-ErrorType", error.type);
+        return json(res, 400, { __type: error.type, message: error.message }, type);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      return json(res, 500, { __type: "InternalException", message }, type);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${options.port} is already in use (events endpoint); set EVENTS_PORT`)
+          : error,
+      );
+    });
+    server.listen(options.port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+const SQS_JSON = "application/x-amz-json-1.0";
+
+function json(res: ServerResponse, status: number, body: unknown, type = "application/json") {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": type,
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomUUID(),
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ClientError("ValidationException", "request body is too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

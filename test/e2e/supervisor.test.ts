@@ -1,0 +1,144 @@
+/**
+ * The real `npm start` supervisor as a child process: ready lines, Ctrl-C with no Java left
+ * behind, a restart on the same data folder that keeps the transfers, and one-line errors.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../local/free-port.js";
+import { invitationSent, newTransferKey } from "../support/events.js";
+import { cliEnv, cliJson, drain, eventBridge, type Ports, putAll, REPO_ROOT } from "./helpers.js";
+
+const dataDir = mkdtempSync(join(tmpdir(), "csp-local-"));
+const children = new Set<ChildProcess>();
+
+afterEach(() => {
+  // A failed test must not leave a runtime (and its Java) behind.
+  for (const child of children) if (child.exitCode === null) child.kill("SIGINT");
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+type Started = { child: ChildProcess; output: () => string; exited: Promise<number> };
+
+function start(ports: Ports, args: string[], env: Record<string, string> = {}): Started {
+  const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      EVENTS_PORT: String(ports.events),
+      DYNAMODB_PORT: String(ports.dynamodb),
+      SES_PORT: String(ports.ses),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  return { child, output: () => output, exited };
+}
+
+async function ready(started: Started): Promise<string[]> {
+  const lines = () =>
+    started
+      .output()
+      .split("\n")
+      .filter((l) => / ready at /.test(l));
+  while (lines().length < 3) {
+    if (started.child.exitCode !== null) throw new Error(`start failed:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return lines();
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function freePorts(): Promise<Ports> {
+  return { events: await freePort(), dynamodb: await freePort(), ses: await freePort() };
+}
+
+describe("npm start", () => {
+  it("prints a ready line per endpoint, stops on Ctrl-C, and keeps transfers across a restart", async () => {
+    // Prepare
+    const ports = await freePorts();
+    const key = newTransferKey("restart");
+    const env = cliEnv(ports, "csp-transfers");
+    const show = ["show", "--partner", key.partnerId, "--customer", key.customerTenantId];
+
+    // Act: first run
+    const first = start(ports, ["--data-dir", dataDir]);
+    const lines = await ready(first);
+    await putAll(eventBridge(ports.events), [invitationSent({ ...key })]);
+    await drain(ports.events);
+    const before = await cliJson<{ status: string }>(show, env);
+    first.child.kill("SIGINT");
+    const firstCode = await first.exited;
+    const dynamoAfterStop = await listening(ports.dynamodb);
+
+    // Act: second run on the same data folder
+    const second = start(ports, ["--data-dir", dataDir]);
+    await ready(second);
+    const after = await cliJson<{ status: string }>(show, env);
+    second.child.kill("SIGINT");
+    const secondCode = await second.exited;
+
+    // Assess
+    expect(lines).toHaveLength(3);
+    expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.events}`);
+    expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.dynamodb}`);
+    expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.ses}`);
+    expect(before.status).toBe("INVITED");
+    expect(firstCode).toBe(0);
+    expect(dynamoAfterStop).toBe(false);
+    expect(after).toEqual(before);
+    expect(secondCode).toBe(0);
+    expect(await listening(ports.dynamodb)).toBe(false);
+  });
+
+  it("fails with one line when a port is busy", async () => {
+    // Prepare: hold the events port
+    const ports = await freePorts();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(ports.events, "127.0.0.1", () => r()));
+
+    // Act
+    const started = start(ports, ["--in-memory"]);
+    const code = await started.exited;
+    blocker.close();
+
+    // Assess
+    expect(code).toBe(1);
+    expect(started.output().trim()).toBe(
+      `error: port ${ports.events} is already in use (events endpoint); set EVENTS_PORT to another port`,
+    );
+    expect(await listening(ports.dynamodb)).toBe(false);
+  });
+
+  it("fails with one line saying how to install Java when it is missing", async () => {
+    const ports = await freePorts();
+    const started = start(ports, ["--in-memory"], { PATH: "/nonexistent" });
+    const code = await started.exited;
+    expect(code).toBe(1);
+    const output = started.output().trim();
+    expect(output.split("\n")).toHaveLength(1);
+    expect(output).toMatch(/^error: Java was not found.*apt-get install/);
+  });
+});
