@@ -2,12 +2,11 @@
  * `npm run bench` prints the figures; `npm run --silent bench -- --json` prints one JSON object.
  * Each part measures against real local services; nothing here is a pass/fail test.
  */
+import "../local/quiet-sdk.js";
 import { benchBundles } from "./bundles.js";
 import { benchCore } from "./core.js";
 import { progress, startBenchDynamo } from "./harness.js";
 
-// The SDK's notice about Node 20 support ending concerns this machine, not Lambda (Node 24).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const json = process.argv.includes("--json");
 
 async function main(): Promise<void> {

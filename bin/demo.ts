@@ -3,6 +3,7 @@
  * states — emit each step, wait until processed, show the status — runs the expiry scan at a
  * simulated date so reminder emails appear in the local SES, and prints the final view.
  */
+import "../local/quiet-sdk.js";
 import { fileURLToPath } from "node:url";
 import { localSettings, loopback } from "../local/config.js";
 import { expiryScanExists } from "../local/scan-hook.js";
@@ -10,8 +11,6 @@ import * as commands from "./cli/commands.js";
 import { describeError } from "./cli/errors.js";
 import { renderView } from "./cli/render.js";
 import { resolveTarget, type Target } from "./cli/target.js";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const PARTNER = "partner-northwind";
 const CUSTOMER = "8d3c2b1a-4f5e-4a6b-9c7d-0e1f2a3b4c5d";

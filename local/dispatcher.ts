@@ -27,6 +27,11 @@ export type DispatcherOptions = {
   backoffCapMs?: number;
   rules?: readonly RuleDefinition[];
   onDeadLetter?: (letter: DeadLetter) => void;
+  /**
+   * Fraction of successful deliveries handed to the handler a second time with the same event
+   * id, as EventBridge's at-least-once delivery sometimes does (the soak test turns it on).
+   */
+  redeliverRate?: number;
 };
 
 export type DrainResult = { delivered: number; deadLettered: number; pending: number };
@@ -73,6 +78,8 @@ export class Dispatcher {
   private readonly acceptedAt = new Map<string, number>();
   delivered = 0;
   deadLettered = 0;
+  /** Extra same-id deliveries made under `redeliverRate`. */
+  redelivered = 0;
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -184,6 +191,10 @@ export class Dispatcher {
     try {
       if (!handler) throw new Error(`no handler loaded for ${delivery.functionId}`);
       await handler(structuredClone(delivery.event), lambdaContext(delivery));
+      if (Math.random() < (this.options.redeliverRate ?? 0)) {
+        this.redelivered++;
+        await handler(structuredClone(delivery.event), lambdaContext(delivery));
+      }
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (isPoison(error)) {

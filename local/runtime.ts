@@ -31,6 +31,8 @@ export type RuntimeOptions = LocalSettings & {
   concurrency?: number;
   maxAttempts?: number;
   backoffBaseMs?: number;
+  /** See DispatcherOptions.redeliverRate. */
+  redeliverRate?: number;
   log?: (line: string) => void;
 };
 
@@ -153,6 +155,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       concurrency: options.concurrency ?? 32,
       maxAttempts: options.maxAttempts ?? 5,
       backoffBaseMs: options.backoffBaseMs ?? 200,
+      redeliverRate: options.redeliverRate ?? 0,
       onDeadLetter: (letter) =>
         log(`dead letter: ${letter.event["detail-type"]} ${letter.event.id}: ${letter.reason}`),
     });

@@ -2,6 +2,7 @@
  * `npm start [-- --in-memory] [-- --data-dir DIR] [-- --scan-every 24h|off]`: runs the local
  * runtime until Ctrl-C. Prints one ready line per endpoint; errors are one line and exit 1.
  */
+import "./quiet-sdk.js";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     dataDir,
     scanIntervalMs: parseInterval(values["scan-every"]),
     maxAttempts,
+    // An already running DynamoDB (e.g. a shared DynamoDB Local) instead of starting one.
+    ...(process.env.DYNAMODB_ENDPOINT ? { dynamoEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
     log: (line) => console.log(line),
   });
   const { events, dynamodb, ses } = runtime.endpoints;
