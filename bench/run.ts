@@ -5,7 +5,9 @@
 import "../local/quiet-sdk.js";
 import { benchBundles } from "./bundles.js";
 import { benchCore } from "./core.js";
+import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
+import { benchReminders } from "./reminders.js";
 
 const json = process.argv.includes("--json");
 
@@ -16,12 +18,16 @@ async function main(): Promise<void> {
   try {
     progress("core: store and handlers");
     Object.assign(figures, await benchCore(bench));
+    progress("reminders: 100,000 originals, 1% due; indexed scan against a full-table Scan");
+    Object.assign(figures, await benchReminders(bench.dynamo.endpoint));
   } finally {
     await bench.dynamo.stop();
   }
   progress("bundles: esbuild with the stack's options, cold init in fresh processes");
   const { maxBundleBytes, maxColdInitMs, bundles } = await benchBundles();
   Object.assign(figures, { maxBundleBytes, maxColdInitMs, bundles });
+  progress("end to end: npm start, 10,000 events over 1,000 transfers");
+  Object.assign(figures, await benchE2e());
   if (json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
     return;

@@ -1,0 +1,112 @@
+/** Helpers for the reminder tests: a real local SES, an in-process publisher, stored transfers. */
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import { SESClient } from "@aws-sdk/client-ses";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { freePort } from "../../local/free-port.js";
+import type { ExpiryApproaching } from "../../shared/events/details.js";
+import { parseUpstreamEvent } from "../../shared/events/index.js";
+import { originalSk, transferPk } from "../../shared/store/keys.js";
+import { TransferStore } from "../../shared/store/transfer-store.js";
+import type { EventPublisher, OutgoingEvent } from "../../shared/tracker/event-publisher.js";
+import { LOCAL_CREDENTIALS } from "../support/dynamo.js";
+
+export const THRESHOLDS = [60, 30, 14, 7, 1];
+
+export type SentMail = {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+};
+
+export type LocalSes = {
+  client: SESClient;
+  /** Mail the server kept, optionally only that sent to one address. */
+  mail: (to?: string) => Promise<SentMail[]>;
+  stop: () => Promise<void>;
+};
+
+/** Starts aws-ses-v2-local on a free loopback port with a real SESClient pointed at it. */
+export async function startLocalSes(): Promise<LocalSes> {
+  const require = createRequire(import.meta.url);
+  type Factory = (config: { host: string; port: number }) => Promise<Server>;
+  const mod = require("aws-ses-v2-local") as { default: Factory & { default?: Factory } };
+  const factory = mod.default.default ?? mod.default;
+  const port = await freePort();
+  const server = await factory({ host: "127.0.0.1", port });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new SESClient({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  return {
+    client,
+    mail: async (to) => {
+      const response = await fetch(`${endpoint}/store`);
+      const { emails } = (await response.json()) as { emails: SentMail[] };
+      return to ? emails.filter((e) => e.destination.to.includes(to)) : emails;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        client.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Captures what the scan publishes, for handing straight to the notifier in-process. */
+export class CapturingPublisher implements Pick<EventPublisher, "publish"> {
+  readonly events: ExpiryApproaching[] = [];
+  /** When set, the next publish throws (a scan dying before its events are out). */
+  failNext: Error | null = null;
+
+  async publish(events: readonly OutgoingEvent[]): Promise<void> {
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = null;
+      throw error;
+    }
+    for (const event of events) {
+      if (event.detailType !== "Expiry Approaching") throw new Error("unexpected event");
+      this.events.push(event.detail);
+    }
+  }
+
+  take(): ExpiryApproaching[] {
+    return this.events.splice(0, this.events.length);
+  }
+}
+
+/** Stores raw upstream envelopes through the real TransferStore (as the handlers do). */
+export async function store(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  ...raws: unknown[]
+): Promise<TransferStore> {
+  const transfers = new TransferStore(db, tableName, THRESHOLDS);
+  for (const raw of raws) await transfers.apply(parseUpstreamEvent(raw));
+  return transfers;
+}
+
+export async function originalItem(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: { partnerId: string; customerTenantId: string },
+  subscriptionId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const result = await db.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: transferPk(key), sk: originalSk(subscriptionId) },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item;
+}
+
+/** A date `days` after `iso`'s UTC date, at midday UTC. */
+export function daysAfter(iso: string, days: number): string {
+  const day = Math.floor(Date.parse(iso) / 86_400_000) + days;
+  return `${new Date(day * 86_400_000).toISOString().slice(0, 10)}T12:00:00Z`;
+}
