@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
+import { isListening } from "./free-port.js";
 
 export type DynamoDbLocal = { endpoint: string; port: number; stop: () => Promise<void> };
 
@@ -45,20 +45,9 @@ export function assertJavaAvailable(): void {
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJavaAvailable();
-  if (await canConnect(options.port)) {
+  if (await isListening(options.port)) {
     throw new Error(`port ${options.port} is already in use (DynamoDB Local); set DYNAMODB_PORT`);
   }
   const dir = jarDirectory();
@@ -82,7 +71,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   process.once("exit", killOnExit);
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await canConnect(options.port))) {
+  while (!(await isListening(options.port))) {
     if (child.exitCode !== null) {
       throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.join("")}`);
     }

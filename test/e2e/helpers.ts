@@ -53,8 +53,17 @@ export type CliResult = { code: number; stdout: string; stderr: string };
 
 /** Runs `bin/cli.ts` as a child process (asynchronously: the runtime may share our loop). */
 export function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runScript("bin/cli.ts", args, env);
+}
+
+/** Runs one of the repository's TypeScript entry points as a child process, collecting output. */
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bin/cli.ts", ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
       stdio: ["pipe", "pipe", "pipe"],

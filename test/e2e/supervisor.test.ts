@@ -4,11 +4,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../local/free-port.js";
+import { freePort, isListening } from "../../local/free-port.js";
 import { invitationSent, newTransferKey } from "../support/events.js";
 import { cliEnv, cliJson, drain, eventBridge, type Ports, putAll, REPO_ROOT } from "./helpers.js";
 
@@ -60,17 +60,6 @@ async function ready(started: Started): Promise<string[]> {
   return lines();
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 async function freePorts(): Promise<Ports> {
   return { events: await freePort(), dynamodb: await freePort(), ses: await freePort() };
 }
@@ -91,7 +80,7 @@ describe("npm start", () => {
     const before = await cliJson<{ status: string }>(show, env);
     first.child.kill("SIGINT");
     const firstCode = await first.exited;
-    const dynamoAfterStop = await listening(ports.dynamodb);
+    const dynamoAfterStop = await isListening(ports.dynamodb);
 
     // Act: second run on the same data folder
     const second = start(ports, ["--data-dir", dataDir]);
@@ -110,7 +99,7 @@ describe("npm start", () => {
     expect(dynamoAfterStop).toBe(false);
     expect(after).toEqual(before);
     expect(secondCode).toBe(0);
-    expect(await listening(ports.dynamodb)).toBe(false);
+    expect(await isListening(ports.dynamodb)).toBe(false);
   });
 
   it("fails with one line when a port is busy", async () => {
@@ -129,7 +118,7 @@ describe("npm start", () => {
     expect(started.output().trim()).toBe(
       `error: port ${ports.events} is already in use (events endpoint); set EVENTS_PORT to another port`,
     );
-    expect(await listening(ports.dynamodb)).toBe(false);
+    expect(await isListening(ports.dynamodb)).toBe(false);
   });
 
   it("fails with one line saying how to install Java when it is missing", async () => {

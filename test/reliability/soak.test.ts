@@ -3,34 +3,14 @@
  * with re-sent facts and same-id redeliveries, 32 concurrent callers; every transfer view must
  * equal the pure function of its distinct events, nothing lost, nothing dead-lettered.
  */
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../e2e/helpers.js";
-
-function runSoak(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/soak.ts", ...args], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { runScript } from "../e2e/helpers.js";
 
 describe("soak", () => {
   it("3,000 events over 300 transfers converge with nothing lost", {
     timeout: 600_000,
   }, async () => {
-    const result = await runSoak([
+    const result = await runScript("bench/soak.ts", [
       "--events",
       "3000",
       "--transfers",
