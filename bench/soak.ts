@@ -46,7 +46,9 @@ const say = (line: string) => {
 };
 
 export type SoakFigures = {
+  /** Events the tracker processed: accepted puts plus same-id redeliveries by the bus. */
   soakEvents: number;
+  soakPuts: number;
   soakTransfers: number;
   soakAccepted: number;
   soakRedelivered: number;
@@ -149,14 +151,16 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: 8 }, check));
 
     const figures: SoakFigures = {
-      soakEvents: plan.entries.length,
+      soakEvents: accepted.length + runtime.dispatcher.redelivered,
+      soakPuts: plan.entries.length,
       soakTransfers: byTransfer.size,
       soakAccepted: accepted.length,
       soakRedelivered: runtime.dispatcher.redelivered,
       soakDeadLettered: drained.deadLettered,
       soakLost: lost,
       soakMismatched: mismatched,
-      soakEventsPerSecond: Math.round((accepted.length / seconds) * 10) / 10,
+      soakEventsPerSecond:
+        Math.round(((accepted.length + runtime.dispatcher.redelivered) / seconds) * 10) / 10,
     };
     if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(22)} ${v}`);

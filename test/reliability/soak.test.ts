@@ -23,7 +23,7 @@ describe("soak", () => {
     expect(result.code, result.stderr).toBe(0);
     const figures = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
     expect(figures).toMatchObject({
-      soakEvents: 2850,
+      soakPuts: 2850,
       soakAccepted: 2850,
       soakTransfers: 300,
       soakLost: 0,
@@ -31,6 +31,7 @@ describe("soak", () => {
       soakDeadLettered: 0,
     });
     expect(figures.soakRedelivered).toBeGreaterThan(0);
+    expect(figures.soakEvents).toBe(figures.soakPuts + figures.soakRedelivered);
     expect(figures.soakEventsPerSecond).toBeGreaterThan(0);
   });
 });
