@@ -5,9 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../local/free-port.js";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
+import { parseUpstreamEvent } from "../../shared/events/index.js";
 import {
   ended,
   accepted as invitationAccepted,
@@ -265,6 +267,89 @@ describe("PutEvents answers like EventBridge", () => {
       name: "ValidationException",
       $metadata: { httpStatusCode: 400 },
     });
+  });
+});
+
+describe("hostile PutEvents traffic", () => {
+  it("is answered entry by entry, and what is accepted is applied, dead-lettered or unrouted", async () => {
+    const upstream = ["Invitation Sent", "Invitation Accepted", "Subscription Provisioned"];
+    const detail = fc.oneof(
+      fc.constant("{not json"),
+      fc.constant("[]"),
+      fc.constant("null"),
+      fc.string({ maxLength: 50 }),
+      fc.json({ maxDepth: 2 }),
+      fc
+        .record({ quantity: fc.oneof(fc.integer(), fc.string()), partnerId: fc.string() })
+        .map((d) => JSON.stringify(d)),
+      fc.constant(JSON.stringify(invitationSent({ ...newTransferKey("fuzz") }).detail)),
+    );
+    const entry = fc.record({
+      Source: fc.oneof(
+        fc.constant("csp.transfers"),
+        fc.string({ maxLength: 20 }),
+        fc.constant(undefined),
+      ),
+      DetailType: fc.oneof(
+        fc.constantFrom(...upstream),
+        fc.string({ maxLength: 30 }),
+        fc.constant(undefined),
+      ),
+      Detail: fc.oneof(detail, fc.constant(undefined)),
+    });
+    const batches = fc.sample(fc.array(entry, { minLength: 1, maxLength: 10 }), {
+      numRuns: 40,
+      seed: 7,
+    });
+    const before = await drain(ports.events);
+
+    let expectedDeadLetters = 0;
+    let expectedDeliveries = 0;
+    for (const batch of batches) {
+      const result = await client().send(new PutEventsCommand({ Entries: batch }));
+      const answers = result.Entries ?? [];
+      expect(answers).toHaveLength(batch.length);
+      expect(result.FailedEntryCount).toBe(answers.filter((a) => a.ErrorCode).length);
+      batch.forEach((sent, i) => {
+        const answer = answers[i];
+        const parsed = (() => {
+          try {
+            return JSON.parse(sent.Detail ?? "");
+          } catch {
+            return undefined;
+          }
+        })();
+        if (!sent.Source || !sent.DetailType || sent.Detail === undefined) {
+          expect(answer?.ErrorCode).toBe("InvalidArgument");
+        } else if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          expect(answer?.ErrorCode).toBe("MalformedDetail");
+        } else {
+          expect(answer?.EventId).toBeTruthy();
+          // Routed only when a rule matches; then it is applied or refused with a reason.
+          if (sent.Source === "csp.transfers" && upstream.includes(sent.DetailType)) {
+            expectedDeliveries++;
+            const envelope = {
+              id: answer?.EventId,
+              "detail-type": sent.DetailType,
+              source: sent.Source,
+              time: "2026-01-01T00:00:00Z",
+              detail: parsed,
+            };
+            try {
+              parseUpstreamEvent(envelope);
+            } catch {
+              expectedDeadLetters++;
+            }
+          }
+        }
+      });
+    }
+    const after = await drain(ports.events);
+
+    expect(expectedDeadLetters).toBeGreaterThan(0);
+    expect(after.pending).toBe(0);
+    expect(after.deadLettered - before.deadLettered).toBe(expectedDeadLetters);
+    expect(after.delivered - before.delivered).toBe(expectedDeliveries - expectedDeadLetters);
   });
 });
 
