@@ -13,12 +13,12 @@
  * 3. record, in one transaction: the claim SENT (only while this token holds the lease) and the
  *    reminder appended to the original's `reminders` list, so the reminder is listed once.
  *
- * The crash window: if the process dies (or DynamoDB fails) after SES accepted the email and
- * before step 3, the claim stays SENDING. The delivery fails, Lambda / EventBridge retry it, and
- * once the lease has expired the retry sends the email again: the partner gets the same reminder
- * twice. The design leans to AT LEAST ONCE on purpose. A lost reminder can cost the customer a
- * renewal or a gap in service (the last one is sent a day before the end date, with nothing after
- * it); a duplicate costs an extra email. The window is a few milliseconds (one DynamoDB write
+ * The crash window: if the process dies (or DynamoDB keeps failing beyond step 3's in-place
+ * retries) after SES accepted the email and before step 3 is done, the claim stays SENDING. The
+ * delivery fails, Lambda / EventBridge retry it, and once the lease has expired the retry sends
+ * the email again: the partner gets the same reminder twice. The design leans to AT LEAST ONCE
+ * on purpose. A lost reminder can cost the customer a renewal or a gap in service (the last one
+ * is sent a day before the end date, with nothing after it); a duplicate costs an extra email. The window is a few milliseconds (one DynamoDB write
  * after SES answers) and needs a crash exactly there. The lease (60 s) is longer than the
  * notifier's Lambda timeout (30 s), so a live, slow sender is never overtaken.
  */
@@ -296,7 +296,14 @@ export class ReminderNotifier {
         );
         return;
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
+        if (!(error instanceof TransactionCanceledException)) {
+          // The email is out: failing the delivery now would send it again once the lease
+          // expires. A transient fault is retried here (the write is guarded by the token, so a
+          // retry after an applied-but-unanswered write finds the claim SENT and stops).
+          if (!isTransientFault(error) || attempt >= RECORD_ATTEMPTS - 1) throw error;
+          await sleep(backoffMs(attempt));
+          continue;
+        }
         const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? "None");
         if (codes[0] === "ConditionalCheckFailed") {
           // Our lease ran out and another delivery took over (this one was slower than the
@@ -336,6 +343,23 @@ function staleReason(original: OriginalItem | null, event: ExpiryApproaching): S
     return "endDateChanged";
   }
   return null;
+}
+
+const TRANSIENT_FAULTS = new Set([
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TimeoutError",
+  "RequestTimeout",
+]);
+
+/** Throttling, a timeout or a service error that outlasted the SDK's own retries. */
+function isTransientFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const details = error as Error & { $metadata?: { httpStatusCode?: number } };
+  return TRANSIENT_FAULTS.has(error.name) || (details.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 function isConditionalFailure(error: unknown): boolean {
