@@ -18,9 +18,10 @@
  * delivery fails, Lambda / EventBridge retry it, and once the lease has expired the retry sends
  * the email again: the partner gets the same reminder twice. The design leans to AT LEAST ONCE
  * on purpose. A lost reminder can cost the customer a renewal or a gap in service (the last one
- * is sent a day before the end date, with nothing after it); a duplicate costs an extra email. The window is a few milliseconds (one DynamoDB write
- * after SES answers) and needs a crash exactly there. The lease (60 s) is longer than the
- * notifier's Lambda timeout (30 s), so a live, slow sender is never overtaken.
+ * is sent a day before the end date, with nothing after it); a duplicate costs an extra email.
+ * The window is a few milliseconds (one DynamoDB write after SES answers) and needs a crash
+ * exactly there. The lease (60 s) is longer than the notifier's Lambda timeout (30 s), so a
+ * live, slow sender is never overtaken.
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
