@@ -40,6 +40,7 @@ import type { ExpiryApproaching } from "../events/details.js";
 import { EventValidationError, parseEnvelope } from "../events/envelope.js";
 import { DETAIL_TYPES } from "../events/registry.js";
 import { documentClient } from "../store/clients.js";
+import { isConditionalFailure } from "../store/errors.js";
 import { originalSk, transferPk } from "../store/keys.js";
 import type { OriginalRecord } from "../store/original-records.js";
 import { backoffMs, sleep } from "../store/retry.js";
@@ -361,10 +362,6 @@ function isTransientFault(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const details = error as Error & { $metadata?: { httpStatusCode?: number } };
   return TRANSIENT_FAULTS.has(error.name) || (details.$metadata?.httpStatusCode ?? 0) >= 500;
-}
-
-function isConditionalFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
 /** SES's "Throttling: Maximum sending rate exceeded" (not the daily quota, which lasts hours). */

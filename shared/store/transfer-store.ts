@@ -1,13 +1,11 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { applyEvent, emptyState, type TransferState } from "../domain/state.js";
 import { deriveView, historyOf } from "../domain/view.js";
@@ -24,6 +22,7 @@ import {
   transferPk,
 } from "./keys.js";
 import { type OriginalRecord, originalRecords, sameRecord } from "./original-records.js";
+import { resyncOriginals, type SyncTarget } from "./original-sync.js";
 import { originalUpdate, type TransactItem } from "./original-writes.js";
 import { backoffMs, ContentionError, sleep } from "./retry.js";
 import { decodeState, encodeState } from "./state-codec.js";
@@ -80,6 +79,10 @@ export class TransferStore {
 
   private readonly recent = new Map<string, Derived>();
 
+  private get sync(): SyncTarget {
+    return { db: this.db, tableName: this.tableName, thresholds: this.thresholds };
+  }
+
   /** Applies one event exactly once, retrying optimistic-concurrency conflicts with backoff. */
   async apply(event: UpstreamEvent): Promise<ApplyOutcome> {
     const key = {
@@ -90,7 +93,8 @@ export class TransferStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const { stateItem, marker } = await this.readForApply(pk, event.id);
       if (marker) {
-        if (stateItem && !stateItem.originalsSynced) await this.resyncOriginals(pk, stateItem);
+        if (stateItem && !stateItem.originalsSynced)
+          await resyncOriginals(this.sync, pk, stateItem.version, decodeState(stateItem.state));
         return { kind: "duplicate", statusChange: marker.statusChange ?? null };
       }
       const prior = this.derived(pk, key, stateItem);
@@ -135,11 +139,7 @@ export class TransferStore {
       }
       this.remember(pk, { version, state: after, view: viewAfter, records: recordsAfter });
       if (overflow || (stateItem && !stateItem.originalsSynced)) {
-        await this.resyncOriginals(pk, {
-          version,
-          state: encodeState(after),
-          originalsSynced: false,
-        });
+        await resyncOriginals(this.sync, pk, version, after);
       }
       return { kind: "applied", version, status: viewAfter.status, statusChange };
     }
@@ -394,83 +394,6 @@ export class TransferStore {
   ): TransactItem {
     return { Update: originalUpdate(this.tableName, pk, version, record, guarded) };
   }
-
-  /**
-   * Brings every original item up to the given state version. Writes are guarded by the
-   * version they carry, so a slower writer never overwrites a newer record.
-   */
-  private async resyncOriginals(pk: string, item: StateItem): Promise<void> {
-    const state = decodeState(item.state);
-    const records = originalRecords(state, deriveView(state), this.thresholds);
-    const existing = await this.originalIds(pk);
-    const work: (() => Promise<unknown>)[] = [];
-    for (const record of records.values()) {
-      const update = originalUpdate(this.tableName, pk, item.version, record, true);
-      work.push(() => this.ignoringStale(this.db.send(new UpdateCommand(update))));
-    }
-    for (const id of existing) {
-      if (records.has(id)) continue;
-      work.push(() =>
-        this.ignoringStale(
-          this.db.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: { pk, sk: originalSk(id) },
-              ConditionExpression: "stateVersion < :v",
-              ExpressionAttributeValues: { ":v": item.version },
-            }),
-          ),
-        ),
-      );
-    }
-    await runLimited(work, 16);
-    await this.ignoringStale(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk, sk: STATE_SK },
-          UpdateExpression: "SET originalsSynced = :true",
-          ConditionExpression: "version = :v",
-          ExpressionAttributeValues: { ":true": true, ":v": item.version },
-        }),
-      ),
-    );
-  }
-
-  private async originalIds(pk: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": pk, ":prefix": ORIGINAL_PREFIX },
-          ProjectionExpression: "subscriptionId",
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((i) => String(i.subscriptionId)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
-  }
-
-  /** A conditional write that lost to a newer version is not an error: the newer one stands. */
-  private async ignoringStale(write: Promise<unknown>): Promise<void> {
-    try {
-      await write;
-    } catch (error) {
-      if (isConditionalFailure(error)) return;
-      throw error;
-    }
-  }
-}
-
-/** Reads a raw event stored as the audit trail (used by tooling to rebuild or inspect). */
-export function decodeStoredEvent(bytes: Uint8Array): UpstreamEvent {
-  return JSON.parse(gunzipSync(bytes).toString("utf8")) as UpstreamEvent;
 }
 
 function conflictOf(error: unknown): "duplicate" | "retry" | null {
@@ -484,26 +407,4 @@ function conflictOf(error: unknown): "duplicate" | "retry" | null {
     return "retry";
   }
   return null;
-}
-
-function isConditionalFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === "ConditionalCheckFailedException") return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).every(
-      (r) => r.Code === "ConditionalCheckFailed" || r.Code === "None",
-    )
-  );
-}
-
-async function runLimited(work: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const task = work[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
 }

@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../../../shared/config/thresholds.js";
 import { transferView } from "../../../shared/domain/view.js";
 import { parseUpstreamEvent, type UpstreamEvent } from "../../../shared/events/index.js";
+import { documentClient } from "../../../shared/store/clients.js";
 import { STATE_SK, transferPk } from "../../../shared/store/keys.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
-import { freshTable } from "../../support/dynamo.js";
+import { freshTable, localDynamoConfig } from "../../support/dynamo.js";
 import {
   accepted,
   ended,
@@ -16,6 +17,7 @@ import {
   resent,
   updated,
 } from "../../support/events.js";
+import { FaultInjector } from "../../support/fault-injector.js";
 
 const thresholds = DEFAULT_REMINDER_THRESHOLDS.split(",").map(Number);
 let store: TransferStore;
@@ -194,6 +196,31 @@ describe("TransferStore against DynamoDB Local", () => {
     const largest = Math.max(...items.map(itemSizeBytes));
     expect(largest).toBeLessThan(400 * 1024);
     expect(items.filter((i) => String(i.sk).startsWith("ORIGINAL#"))).toHaveLength(500);
+  });
+
+  it("finishes a large invitation's original items on redelivery after a crash half-way", async () => {
+    // Prepare: 120 originals do not fit in one transaction; the 40th follow-up write fails.
+    const faulty = documentClient(localDynamoConfig());
+    const injector = new FaultInjector().attach(faulty);
+    const crashing = new TransferStore(faulty, tableName, thresholds);
+    const key = newTransferKey("overflow");
+    const subscriptions = Array.from({ length: 120 }, (_, i) =>
+      original({ subscriptionId: `o-${i}`, offerId: `offer-${i % 7}` }),
+    );
+    const event = parseUpstreamEvent(invitationSent({ ...key, subscriptions }));
+    injector.arm({ command: "UpdateItemCommand", nth: 40, kind: "timeout", timing: "before" });
+
+    // Act
+    await expect(crashing.apply(event)).rejects.toThrow(/timed out/);
+    const afterCrash = (await allItems(key)).filter((i) => String(i.sk).startsWith("ORIGINAL#"));
+    const redelivery = await store.apply(event);
+
+    // Assess
+    expect(afterCrash.length).toBeLessThan(120);
+    expect(redelivery.kind).toBe("duplicate");
+    const items = await allItems(key);
+    expect(items.filter((i) => String(i.sk).startsWith("ORIGINAL#"))).toHaveLength(120);
+    expect(items.find((i) => i.sk === STATE_SK)?.originalsSynced).toBe(true);
   });
 
   it("indexes an active original by its first reminder date and drops it once ended", async () => {
