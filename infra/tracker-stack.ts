@@ -5,6 +5,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { EnvKind, FunctionId } from "../shared/functions.js";
 import { FUNCTIONS, RULES } from "../shared/functions.js";
+import { OUTPUT_KEYS } from "../shared/stack-outputs.js";
 import type { DeployConfig } from "./config.js";
 import type { DeadLetterQueue } from "./constructs/dead-letter-queue.js";
 import { EventSchemaRegistry } from "./constructs/event-schema-registry.js";
@@ -17,20 +18,6 @@ import { TransferTable } from "./constructs/transfer-table.js";
 import { functionEnvironment } from "./function-environment.js";
 
 export const SERVICE_NAME = "csp-transfer-tracker";
-
-/** Stack output keys; the CLI reads them (see docs/deploy.md). */
-export const OUTPUT_KEYS = {
-  eventBusName: "EventBusName",
-  eventBusArn: "EventBusArn",
-  tableName: "TableName",
-  alarmTopicArn: "AlarmTopicArn",
-  dashboardName: "DashboardName",
-  schemaRegistryName: "SchemaRegistryName",
-  expiryScanFunctionName: "ExpiryScanFunctionName",
-  /** Prefix of every dead-letter queue URL output: `DlqUrl<FunctionId in PascalCase>`. */
-  dlqUrlPrefix: "DlqUrl",
-  scheduleDlqUrl: "DlqUrlExpiryScanSchedule",
-} as const;
 
 /** Per environment kind: how long a function may run and how much memory it gets. */
 const SIZING: Record<EnvKind, { timeout: Duration; memorySize: number }> = {

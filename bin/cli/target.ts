@@ -9,6 +9,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localSettings, loopback } from "../../local/config.js";
 import { localDlqUrl } from "../../local/events-endpoint.js";
+import { OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { documentClient } from "../../shared/store/clients.js";
 import { CliError } from "./errors.js";
 
@@ -62,18 +63,6 @@ function localTarget(): Target {
   };
 }
 
-/**
- * Output keys the stack publishes (OUTPUT_KEYS in infra/tracker-stack.ts, repeated here so the
- * CLI does not load aws-cdk-lib): the bus, the table, and one `DlqUrl<Function>` per function.
- */
-export const STACK_OUTPUTS = {
-  busName: "EventBusName",
-  tableName: "TableName",
-  dlqUrlPrefix: "DlqUrl",
-  /** The scheduler's queue holds schedule inputs, not events: nothing to redrive onto the bus. */
-  scheduleDlqUrl: "DlqUrlExpiryScanSchedule",
-} as const;
-
 async function stackTarget(stack: string, region: string | undefined): Promise<Target> {
   if (!region) throw new CliError("--stack needs --region (the stack's AWS region)");
   const cfn = new CloudFormationClient({ region });
@@ -86,11 +75,11 @@ async function stackTarget(stack: string, region: string | undefined): Promise<T
     if (!value) throw new CliError(`stack ${stack} has no output "${key}"`);
     return value;
   };
-  const tableName = need(STACK_OUTPUTS.tableName);
-  const busName = need(STACK_OUTPUTS.busName);
+  const tableName = need(OUTPUT_KEYS.tableName);
+  const busName = need(OUTPUT_KEYS.eventBusName);
   const dlqUrls = [...outputs.entries()]
     .filter(
-      ([key]) => key.startsWith(STACK_OUTPUTS.dlqUrlPrefix) && key !== STACK_OUTPUTS.scheduleDlqUrl,
+      ([key]) => key.startsWith(OUTPUT_KEYS.dlqUrlPrefix) && key !== OUTPUT_KEYS.scheduleDlqUrl,
     )
     .map(([, value]) => value);
   return {

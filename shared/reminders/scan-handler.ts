@@ -36,7 +36,7 @@ type LambdaContextLike = { getRemainingTimeInMillis?: () => number } | undefined
 /**
  * The scheduled scan. The clock is the invoking event's `time` (or `now`), else the current
  * time. Under Lambda it stops starting pages 30 s before the time limit; what it did not reach is
- * still due in the index and the next run picks it up (see docs/reminders.md).
+ * still due in the index and the next run picks it up (see README "Expiry reminders").
  */
 export function createExpiryScanHandler(deps: ExpiryScanDependencies) {
   return async (event?: unknown, context?: LambdaContextLike): Promise<ExpiryScanCounts> => {

@@ -3,9 +3,9 @@ import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DRAFT_04 } from "../../infra/event-schemas.js";
 import { ENV_SCHEMAS } from "../../infra/function-environment.js";
-import { OUTPUT_KEYS } from "../../infra/tracker-stack.js";
 import { EVENT_CATALOGUE, SOURCES } from "../../shared/events/registry.js";
 import { FUNCTIONS, RULES } from "../../shared/functions.js";
+import { OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { GLOBAL_INDEXES, TABLE_KEYS } from "../../shared/store/table-definition.js";
 import {
   asArray,

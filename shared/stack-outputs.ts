@@ -1,0 +1,13 @@
+/** Output keys of the deployed stack: the stack publishes them and the CLI reads them. */
+export const OUTPUT_KEYS = {
+  eventBusName: "EventBusName",
+  eventBusArn: "EventBusArn",
+  tableName: "TableName",
+  alarmTopicArn: "AlarmTopicArn",
+  dashboardName: "DashboardName",
+  schemaRegistryName: "SchemaRegistryName",
+  expiryScanFunctionName: "ExpiryScanFunctionName",
+  /** Prefix of every dead-letter queue URL output: `DlqUrl<FunctionId in PascalCase>`. */
+  dlqUrlPrefix: "DlqUrl",
+  scheduleDlqUrl: "DlqUrlExpiryScanSchedule",
+} as const;
