@@ -92,28 +92,27 @@ export class TrackedFunction extends Construct {
       },
     });
 
-    this.errorsAlarm = new cloudwatch.Alarm(this, "ErrorsAlarm", {
-      alarmDescription: `The ${definition.folder} function failed (invocation errors). See its log group and dead-letter queue.`,
-      metric: this.function.metricErrors({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.throttlesAlarm = new cloudwatch.Alarm(this, "ThrottlesAlarm", {
-      alarmDescription: `The ${definition.folder} function was throttled (account or reserved concurrency exhausted).`,
-      metric: this.function.metricThrottles({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const fiveMinuteSum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    /** Fires on the first occurrence in five minutes. */
+    const anyOccurrence = (id: string, alarmDescription: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.errorsAlarm = anyOccurrence(
+      "ErrorsAlarm",
+      `The ${definition.folder} function failed (invocation errors). See its log group and dead-letter queue.`,
+      this.function.metricErrors(fiveMinuteSum),
+    );
+    this.throttlesAlarm = anyOccurrence(
+      "ThrottlesAlarm",
+      `The ${definition.folder} function was throttled (account or reserved concurrency exhausted).`,
+      this.function.metricThrottles(fiveMinuteSum),
+    );
 
     // Tracing.ACTIVE adds the X-Ray statement to the role's default policy (created above by
     // grantWrite); the suppression sits on that one policy resource and on "Resource::*" only.
