@@ -14,7 +14,7 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
-  ScanCommand,
+  paginateScan,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../shared/config/thresholds.js";
@@ -188,20 +188,18 @@ async function batchWriteAll(
 async function naiveScan(db: DynamoDBDocumentClient, tableName: string) {
   let scanned = 0;
   let due = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: "reminderDue < :bound",
-        ExpressionAttributeValues: { ":bound": `${utcDate(NOW)}$` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: db },
+    {
+      TableName: tableName,
+      FilterExpression: "reminderDue < :bound",
+      ExpressionAttributeValues: { ":bound": `${utcDate(NOW)}$` },
+    },
+  );
+  for await (const page of pages) {
     scanned += page.ScannedCount ?? 0;
     due += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return { scanned, due };
 }
 

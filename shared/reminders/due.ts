@@ -8,7 +8,7 @@
  * due). The filter narrows by the end date's text (the UTC date is within a day of the written
  * one whatever the offset); days left are then computed exactly.
  */
-import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { instantOf, utcDay } from "../domain/time.js";
 import { ORIGINAL_PREFIX } from "../store/keys.js";
 import type { OriginalRecord } from "../store/original-records.js";
@@ -59,28 +59,27 @@ export async function listDue(options: ListDueOptions): Promise<DueOriginal[]> {
   const names = Object.fromEntries(fields.map((f) => [`#${f}`, f]));
   const scanSegment = async (segment: number) => {
     const found: DueOriginal[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new ScanCommand({
-          TableName: tableName,
-          Segment: segment,
-          TotalSegments: segments,
-          FilterExpression:
-            "begins_with(sk, :prefix) AND #state = :active AND transferRemindable = :true " +
-            "AND #commitmentEndDate BETWEEN :from AND :to",
-          ProjectionExpression: Object.keys(names).join(", "),
-          ExpressionAttributeNames: { ...names, "#state": "state" },
-          ExpressionAttributeValues: {
-            ":prefix": ORIGINAL_PREFIX,
-            ":active": "ACTIVE",
-            ":true": true,
-            ":from": dateOfDay(today - 1),
-            ":to": `${dateOfDay(today + withinDays + 1)}~`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateScan(
+      { client: db },
+      {
+        TableName: tableName,
+        Segment: segment,
+        TotalSegments: segments,
+        FilterExpression:
+          "begins_with(sk, :prefix) AND #state = :active AND transferRemindable = :true " +
+          "AND #commitmentEndDate BETWEEN :from AND :to",
+        ProjectionExpression: Object.keys(names).join(", "),
+        ExpressionAttributeNames: { ...names, "#state": "state" },
+        ExpressionAttributeValues: {
+          ":prefix": ORIGINAL_PREFIX,
+          ":active": "ACTIVE",
+          ":true": true,
+          ":from": dateOfDay(today - 1),
+          ":to": `${dateOfDay(today + withinDays + 1)}~`,
+        },
+      },
+    );
+    for await (const page of pages) {
       for (const raw of page.Items ?? []) {
         const item = raw as Pick<OriginalRecord, (typeof fields)[number]>;
         const daysLeft = daysLeftUntil(item.commitmentEndDate, now);
@@ -97,8 +96,7 @@ export async function listDue(options: ListDueOptions): Promise<DueOriginal[]> {
           replacementProvisioned: item.replacementProvisioned === true,
         });
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return found;
   };
   const parts = await Promise.all(Array.from({ length: segments }, (_, i) => scanSegment(i)));

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TransferState } from "../domain/state.js";
 import { deriveView } from "../domain/view.js";
 import { isConditionalFailure } from "./errors.js";
@@ -61,21 +61,18 @@ export async function resyncOriginals(
 
 async function originalIds({ db, tableName }: SyncTarget, pk: string): Promise<string[]> {
   const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": ORIGINAL_PREFIX },
-        ProjectionExpression: "subscriptionId",
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: db },
+    {
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": pk, ":prefix": ORIGINAL_PREFIX },
+      ProjectionExpression: "subscriptionId",
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages)
     ids.push(...(page.Items ?? []).map((i) => String(i.subscriptionId)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
   return ids;
 }
 

@@ -3,8 +3,8 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { applyEvent, emptyState, type TransferState } from "../domain/state.js";
@@ -152,17 +152,16 @@ export class TransferStore {
     let state: TransferState | undefined;
     const history: HistoryEntry[] = [];
     const reminders = new Map<string, Reminder[]>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
         if (sk === STATE_SK) state = decodeState(item.state as Uint8Array);
@@ -172,8 +171,7 @@ export class TransferStore {
           reminders.set(String(item.subscriptionId), item.reminders as Reminder[]);
         }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     if (!state) return null;
     const view = deriveView(state);
     return {
@@ -192,40 +190,34 @@ export class TransferStore {
   async list(
     filter: { partnerId?: string; status?: TransferStatus } = {},
   ): Promise<TransferSummary[]> {
+    const byStatus = filter.status
+      ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }
+      : {};
+    const statusValues = filter.status ? { ":status": filter.status } : {};
+    const index = { TableName: this.tableName, IndexName: PARTNER_INDEX.indexName };
+    const pages = filter.partnerId
+      ? paginateQuery(
+          { client: this.db },
+          {
+            ...index,
+            ...byStatus,
+            KeyConditionExpression: "partnerKey = :partner",
+            ExpressionAttributeValues: {
+              ":partner": partnerKey(filter.partnerId),
+              ...statusValues,
+            },
+          },
+        )
+      : paginateScan(
+          { client: this.db },
+          {
+            ...index,
+            ...byStatus,
+            ...(filter.status ? { ExpressionAttributeValues: statusValues } : {}),
+          },
+        );
     const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    const statusFilter = filter.status ? { FilterExpression: "#status = :status" } : {};
-    const values = filter.status ? { ":status": filter.status } : {};
-    do {
-      const page = filter.partnerId
-        ? await this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: PARTNER_INDEX.indexName,
-              KeyConditionExpression: "partnerKey = :partner",
-              ExpressionAttributeValues: { ":partner": partnerKey(filter.partnerId), ...values },
-              ...(filter.status ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
-              ...statusFilter,
-              ExclusiveStartKey: startKey,
-            }),
-          )
-        : await this.db.send(
-            new ScanCommand({
-              TableName: this.tableName,
-              IndexName: PARTNER_INDEX.indexName,
-              ...(filter.status
-                ? {
-                    ExpressionAttributeNames: { "#status": "status" },
-                    ExpressionAttributeValues: values,
-                  }
-                : {}),
-              ...statusFilter,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of pages) items.push(...(page.Items ?? []));
     return items
       .map((item) => ({
         partnerId: String(item.partnerId),

@@ -6,7 +6,7 @@
 
 import { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -63,14 +63,8 @@ function handle(raw: unknown) {
 
 async function itemCount(): Promise<number> {
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: startKey }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan({ client: db }, { TableName: tableName, Select: "COUNT" });
+  for await (const page of pages) count += page.Count ?? 0;
   return count;
 }
 
