@@ -45,12 +45,8 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A version of a fact: when it was true, and the event that said so (ties go to the greater id). */
+/** A version of a fact: when it was true, and the event that said so (see compareVersions). */
 export type Stamp = { at: string; eventId: string };
-
-export function compareStamps(a: Stamp, b: Stamp): number {
-  return compareInstants(a.at, b.at) || compareStrings(a.eventId, b.eventId);
-}
 
 /**
  * A total order on plain JSON values: numbers by value, booleans false < true, strings by code

@@ -7,7 +7,7 @@ import {
   paginateScan,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { applyEvent, emptyState, type TransferState } from "../domain/state.js";
+import { applyEvent, emptyState, type TransferState, transferKeyOf } from "../domain/state.js";
 import { deriveView, historyOf } from "../domain/view.js";
 import type { HistoryEntry, Reminder, TransferView } from "../domain/view-types.js";
 import type { TransferStatus, UpstreamEvent } from "../events/index.js";
@@ -85,10 +85,7 @@ export class TransferStore {
 
   /** Applies one event exactly once, retrying optimistic-concurrency conflicts with backoff. */
   async apply(event: UpstreamEvent): Promise<ApplyOutcome> {
-    const key = {
-      partnerId: event.detail.partnerId,
-      customerTenantId: event.detail.customerTenantId,
-    };
+    const key = transferKeyOf(event);
     const pk = transferPk(key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const { stateItem, marker } = await this.readForApply(pk, event.id);
