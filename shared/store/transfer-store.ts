@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { applyEvent, emptyState, type TransferState, transferKeyOf } from "../domain/state.js";
+import { compareInstants } from "../domain/time.js";
 import { deriveView, historyOf } from "../domain/view.js";
 import type { HistoryEntry, Reminder, TransferView } from "../domain/view-types.js";
 import type { TransferStatus, UpstreamEvent } from "../events/index.js";
@@ -299,7 +300,7 @@ export class TransferStore {
     const nextExpiry = view.subscriptions
       .filter((s) => s.state === "ACTIVE")
       .map((s) => s.commitmentEndDate)
-      .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+      .sort(compareInstants)[0];
     return {
       Put: {
         TableName: this.tableName,
