@@ -367,22 +367,13 @@ export class TransferStore {
     const writes: TransactItem[] = [];
     for (const [id, record] of next) {
       if (!sameRecord(old.get(id), record))
-        writes.push(this.originalWrite(pk, version, record, false));
+        writes.push({ Update: originalUpdate(this.tableName, pk, version, record, false) });
     }
     for (const id of old.keys()) {
       if (!next.has(id))
         writes.push({ Delete: { TableName: this.tableName, Key: { pk, sk: originalSk(id) } } });
     }
     return writes;
-  }
-
-  private originalWrite(
-    pk: string,
-    version: number,
-    record: OriginalRecord,
-    guarded: boolean,
-  ): TransactItem {
-    return { Update: originalUpdate(this.tableName, pk, version, record, guarded) };
   }
 }
 
