@@ -29,6 +29,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { mapLimited } from "../concurrency.js";
 import { utcDate } from "../domain/time.js";
 import type { ExpiryApproaching } from "../events/details.js";
 import { originalSk, reminderDueKey, reminderShards } from "../store/keys.js";
@@ -448,21 +449,4 @@ export function detailOf(
 function cancellationCodes(error: unknown): string[] | null {
   if (!(error instanceof TransactionCanceledException)) return null;
   return (error.CancellationReasons ?? []).map((r) => r.Code ?? "None");
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { mapLimited } from "../concurrency.js";
 import type { TransferState } from "../domain/state.js";
 import { deriveView } from "../domain/view.js";
 import { isConditionalFailure } from "./errors.js";
@@ -45,7 +46,7 @@ export async function resyncOriginals(
     });
     work.push(() => ignoringStale(db.send(remove)));
   }
-  await runLimited(work, SYNC_CONCURRENCY);
+  await mapLimited(work, SYNC_CONCURRENCY, (task) => task());
   await ignoringStale(
     db.send(
       new UpdateCommand({
@@ -83,15 +84,4 @@ async function ignoringStale(write: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;
   }
-}
-
-async function runLimited(work: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const task = work[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
 }
