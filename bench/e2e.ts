@@ -111,7 +111,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function startRuntime(ports: { events: number; dynamodb: number; ses: number }) {
+async function startRuntime(ports: { events: number; dynamodb: number; ses: number; web: number }) {
   const started = Date.now();
   const child = spawn("npm", ["start", "--silent", "--", "--in-memory", "--scan-every", "off"], {
     cwd: ROOT,
@@ -121,6 +121,7 @@ async function startRuntime(ports: { events: number; dynamodb: number; ses: numb
       EVENTS_PORT: String(ports.events),
       DYNAMODB_PORT: String(ports.dynamodb),
       SES_PORT: String(ports.ses),
+      WEB_PORT: String(ports.web),
       LOCAL_TABLE_NAME: `bench-${randomUUID()}`,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -152,7 +153,12 @@ export async function benchE2e(): Promise<{
   e2eLatencyP99Ms: number;
   startupMs: number;
 }> {
-  const ports = { events: await freePort(), dynamodb: await freePort(), ses: await freePort() };
+  const ports = {
+    events: await freePort(),
+    dynamodb: await freePort(),
+    ses: await freePort(),
+    web: await freePort(),
+  };
   const { child, startupMs } = await startRuntime(ports);
   const endpoint = `http://127.0.0.1:${ports.events}`;
   const client = new EventBridgeClient({

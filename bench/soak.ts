@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     eventsPort: await freePort(),
     dynamoPort: await freePort(),
     sesPort: await freePort(),
+    webPort: await freePort(),
     tableName: "soak",
     dataDir: null,
     scanIntervalMs: null,

@@ -1,6 +1,6 @@
 /**
  * Settings of the local runtime, shared by `npm start`, the CLI and the demo so that they agree
- * on ports and names. Ports come from EVENTS_PORT, DYNAMODB_PORT and SES_PORT.
+ * on ports and names. Ports come from EVENTS_PORT, DYNAMODB_PORT, SES_PORT and WEB_PORT.
  */
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
@@ -9,6 +9,7 @@ export type LocalSettings = {
   eventsPort: number;
   dynamoPort: number;
   sesPort: number;
+  webPort: number;
   tableName: string;
   busName: string;
   senderEmail: string;
@@ -29,6 +30,7 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
     eventsPort: port(env, "EVENTS_PORT", 4010),
     dynamoPort: port(env, "DYNAMODB_PORT", 8000),
     sesPort: port(env, "SES_PORT", 8005),
+    webPort: port(env, "WEB_PORT", 4020),
     tableName: env.LOCAL_TABLE_NAME || "csp-transfers",
     busName: env.LOCAL_BUS_NAME || "csp-transfers",
     senderEmail: env.LOCAL_SENDER_EMAIL || "reminders@csp-transfers.example",

@@ -20,6 +20,8 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { localDlqUrl, startEventsEndpoint } from "./events-endpoint.js";
 import { Journal } from "./journal.js";
 import { loadExpiryScan, type RunScan } from "./scan-hook.js";
+import { localWebRoutes } from "./web-routes.js";
+import { startWebServer } from "./web-server.js";
 
 export type RuntimeOptions = LocalSettings & {
   /** Folder for DynamoDB Local's file and the bus journal; null: everything in memory. */
@@ -37,7 +39,7 @@ export type RuntimeOptions = LocalSettings & {
 };
 
 export type LocalRuntime = {
-  endpoints: { events: string; dynamodb: string; ses: string };
+  endpoints: { events: string; dynamodb: string; ses: string; web: string };
   dlqUrl: string;
   dispatcher: Dispatcher;
   /** The scan, when its module exists; runs with the given clock. */
@@ -96,6 +98,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const log = options.log ?? (() => {});
   await assertPortFree(options.eventsPort, "events endpoint", "EVENTS_PORT");
   await assertPortFree(options.sesPort, "local SES", "SES_PORT");
+  await assertPortFree(options.webPort, "web app", "WEB_PORT");
   if (!options.dynamoEndpoint) {
     await assertPortFree(options.dynamoPort, "DynamoDB Local", "DYNAMODB_PORT");
   }
@@ -172,6 +175,21 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
     dispatcher.resume();
 
+    const webEndpoint = loopback(options.webPort);
+    const web = await startWebServer({
+      port: options.webPort,
+      routes: await localWebRoutes({
+        dataDir: options.dataDir,
+        tableName: options.tableName,
+        dynamoEndpoint,
+        eventsEndpoint,
+        webEndpoint,
+        log,
+      }),
+      log,
+    });
+    cleanups.push(() => closeServer(web));
+
     const runScan = await loadExpiryScan();
     const interval = options.scanIntervalMs === undefined ? DAY_MS : options.scanIntervalMs;
     if (runScan && interval !== null) {
@@ -186,7 +204,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
 
     return {
-      endpoints: { events: eventsEndpoint, dynamodb: dynamoEndpoint, ses: sesEndpoint },
+      endpoints: {
+        events: eventsEndpoint,
+        dynamodb: dynamoEndpoint,
+        ses: sesEndpoint,
+        web: webEndpoint,
+      },
       dlqUrl: localDlqUrl(eventsEndpoint),
       dispatcher,
       runScan,

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamoEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
     log: (line) => console.log(line),
   });
-  const { events, dynamodb, ses } = runtime.endpoints;
+  const { events, dynamodb, ses, web } = runtime.endpoints;
   const storage = dataDir ? `data in ${dataDir}` : "in memory";
   console.log(`DynamoDB Local ready at ${dynamodb} (table ${settings.tableName}, ${storage})`);
   console.log(
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   console.log(
     `events endpoint ready at ${events} (bus ${settings.busName}; POST ${events}/_local/drain)`,
   );
+  console.log(`web app ready at ${web}`);
   const scan = runtime.runScan
     ? `expiry scan every ${values["scan-every"]}`
     : "expiry scan not installed yet (functions/expiry-scan)";

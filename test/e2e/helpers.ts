@@ -10,7 +10,7 @@ import type { RawEnvelope } from "../support/events.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-export type Ports = { events: number; dynamodb: number; ses: number };
+export type Ports = { events: number; dynamodb: number; ses: number; web: number };
 
 export function eventBridge(eventsPort: number): EventBridgeClient {
   return new EventBridgeClient({
@@ -87,6 +87,7 @@ export function cliEnv(ports: Ports, tableName: string): Record<string, string> 
     EVENTS_PORT: String(ports.events),
     DYNAMODB_PORT: String(ports.dynamodb),
     SES_PORT: String(ports.ses),
+    WEB_PORT: String(ports.web),
     LOCAL_TABLE_NAME: tableName,
   };
 }

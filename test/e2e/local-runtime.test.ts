@@ -42,6 +42,7 @@ beforeAll(async () => {
   ports = {
     events: await freePort(),
     ses: await freePort(),
+    web: await freePort(),
     dynamodb: Number(new URL(dynamoEndpoint).port),
   };
   const tableName = `e2e-${randomUUID()}`;
@@ -49,6 +50,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     eventsPort: ports.events,
     sesPort: ports.ses,
+    webPort: ports.web,
     dynamoPort: ports.dynamodb,
     dynamoEndpoint,
     tableName,

@@ -31,6 +31,7 @@ function start(ports: Ports, args: string[], env: Record<string, string> = {}): 
       EVENTS_PORT: String(ports.events),
       DYNAMODB_PORT: String(ports.dynamodb),
       SES_PORT: String(ports.ses),
+      WEB_PORT: String(ports.web),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,7 +62,12 @@ async function ready(started: Started): Promise<string[]> {
 }
 
 async function freePorts(): Promise<Ports> {
-  return { events: await freePort(), dynamodb: await freePort(), ses: await freePort() };
+  return {
+    events: await freePort(),
+    dynamodb: await freePort(),
+    ses: await freePort(),
+    web: await freePort(),
+  };
 }
 
 describe("npm start", () => {

@@ -70,6 +70,7 @@ describe("a runtime killed mid-delivery", () => {
     const env = {
       EVENTS_PORT: String(await freePort()),
       SES_PORT: String(await freePort()),
+      WEB_PORT: String(await freePort()),
       DYNAMODB_PORT: String(await freePort()),
       DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
       LOCAL_TABLE_NAME: tableName,

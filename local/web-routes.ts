@@ -1,0 +1,20 @@
+/**
+ * The route table served on WEB_PORT. Each capability contributes its own routes here (the web
+ * app and its API, the calendar feed, the Partner Center webhook); the server itself knows none.
+ */
+import type { WebRoute } from "../shared/http/routes.js";
+
+export type WebRoutesContext = {
+  /** Folder of the runtime's durable data (secrets generated once live here); null in memory. */
+  dataDir: string | null;
+  tableName: string;
+  dynamoEndpoint: string;
+  eventsEndpoint: string;
+  /** This server's own base URL, e.g. http://127.0.0.1:4020. */
+  webEndpoint: string;
+  log: (line: string) => void;
+};
+
+export async function localWebRoutes(_context: WebRoutesContext): Promise<WebRoute[]> {
+  return [];
+}

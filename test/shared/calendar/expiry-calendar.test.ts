@@ -1,0 +1,38 @@
+import ical from "node-ical";
+import { describe, expect, it } from "vitest";
+import { expiryCalendar, expiryUid } from "../../../shared/calendar/expiry-calendar.js";
+
+const NOW = new Date("2026-06-01T08:00:00Z");
+
+describe("the expiry calendar", () => {
+  it("parses back with one all-day event per original, a one-day alarm and the text intact", () => {
+    // Prepare: hostile text with markup, commas, semicolons, newlines and a long offer name.
+    const expiry = {
+      subscriptionId: "sub;1,\nx",
+      commitmentEndDate: "2026-06-30",
+      customerName: 'Fabrikam, <b>"Ltd";</b>',
+      offerName: "Office 365 E1 ".repeat(8).trim(),
+      advice: "Let it expire.\nDo not cancel; no refund.",
+    };
+
+    // Act
+    const text = expiryCalendar([expiry], { name: "Expiries", now: NOW });
+    const parsed = ical.sync.parseICS(text);
+
+    // Assess
+    expect(text.split("\r\n").every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
+    const event = parsed[expiryUid(expiry.subscriptionId, expiry.commitmentEndDate)];
+    if (event?.type !== "VEVENT") throw new Error("event missing");
+    expect(event.datetype).toBe("date");
+    expect(event.start.toISOString()).toBe("2026-06-30T00:00:00.000Z");
+    expect(event.summary).toBe(`${expiry.customerName}: ${expiry.offerName} ends`);
+    expect(event.description).toBe(expiry.advice);
+    expect(text).toContain("TRIGGER:-P1D");
+  });
+
+  it("keeps the UID per subscription and UTC end date, and changes it with the date", () => {
+    expect(expiryUid("s1", "2026-06-30T00:00:00+02:00")).toBe(expiryUid("s1", "2026-06-29"));
+    expect(expiryUid("s1", "2026-06-30")).not.toBe(expiryUid("s1", "2026-12-30"));
+    expect(expiryUid("s1", "2026-06-30")).not.toBe(expiryUid("s2", "2026-06-30"));
+  });
+});
