@@ -51,6 +51,7 @@ import type { OriginalRecord } from "../store/original-records.js";
 import { backoffMs, ContentionError, sleep } from "../store/retry.js";
 import { REMINDER_INDEX } from "../store/table-definition.js";
 import type { EventPublisher, OutgoingEvent } from "../tracker/event-publisher.js";
+import { batchGetAll } from "./batch-get.js";
 import {
   CLAIM_ITEM_TYPE,
   type ClaimItem,
@@ -80,6 +81,8 @@ const PER_SHARD_CONCURRENCY = 8;
 /** Digests formed at once at the end of a run. */
 const DIGEST_CONCURRENCY = 16;
 const MAX_ATTEMPTS = 8;
+/** `claimedAt` of a claim (index key of a digest) released for the next scan: stale at once. */
+const RELEASED_AT = "1970-01-01T00:00:00.000Z";
 
 type ScanLogger = Pick<Logger, "info" | "warn">;
 
@@ -176,6 +179,8 @@ class ExpiryScan {
   private readonly runId = randomUUID();
   /** This run's claims, by key (a claim found twice, e.g. adopted and orphaned, counts once). */
   private readonly collected = new Map<string, Collected>();
+  /** Claims whose write may have been applied though it failed (an answer lost). */
+  private readonly uncertain: ClaimItem[] = [];
 
   constructor(private readonly options: ExpiryScanOptions) {
     this.clock = options.clock ?? Date.now;
@@ -186,10 +191,17 @@ class ExpiryScan {
     const results = await Promise.allSettled(
       reminderShards().map((shard) => this.scanShard(shard)),
     );
-    // Whatever was claimed goes out, even if a shard failed (the rest stays in the index).
-    const formed = await this.formDigests();
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) throw failure.reason;
+    if (failure) {
+      // No half digests: what this run claimed is released at once for the retried run, which
+      // sends each address one digest with everything.
+      await this.releaseAll([
+        ...this.collected.values(),
+        ...this.uncertain.map((claim) => ({ claim, adoptedFrom: null })),
+      ]);
+      throw failure.reason;
+    }
+    const formed = await this.formDigests();
     if (formed.status === "rejected") throw formed.reason;
     const result = {
       ...this.counts,
@@ -310,7 +322,10 @@ class ExpiryScan {
         return { kind: "claimed", collected: { claim, adoptedFrom: null } };
       } catch (error) {
         const codes = cancellationCodes(error);
-        if (!codes) throw error;
+        if (!codes) {
+          this.uncertain.push(claim);
+          throw error;
+        }
         if (codes[0] === "ConditionalCheckFailed") {
           // Claimed before: by a concurrent scan, or before a handler reset the index entry.
           sawClaim = true;
@@ -355,6 +370,7 @@ class ExpiryScan {
       return { kind: "skipped" };
     }
     const claimedAt = new Date(this.clock()).toISOString();
+    this.uncertain.push({ ...claim, claimedAt });
     const taken = await this.guarded({
       TableName: this.options.tableName,
       Key: { pk: claim.pk, sk: claim.sk },
@@ -384,45 +400,64 @@ class ExpiryScan {
 
   /**
    * A digest whose scan died before marking it EMITTED: it may or may not have been published.
-   * SUPERSEDED first (a conditional update: if the notifier already took it, it is left to the
-   * notifier), so that a late delivery of it sends nothing; then its claims join this run.
+   * It is made SUPERSEDED first (a conditional update: if the notifier already took it, it is the
+   * notifier's), so that a late delivery of it sends nothing; then the claims that still name it
+   * join this run. It stays in the index until no claim names it any more, so a run that dies
+   * half-way through taking its claims over leaves nothing stranded.
    */
   private async recoverDigest(digest: DigestItem): Promise<void> {
-    const superseded = await this.guarded({
-      TableName: this.options.tableName,
-      Key: { pk: digest.pk, sk: DIGEST_SK },
-      UpdateExpression:
-        "SET #status = :superseded, supersededAt = :at REMOVE reminderShard, reminderDue",
-      ConditionExpression: "#status = :pending AND createdAt = :seen",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: {
-        ":superseded": "SUPERSEDED",
-        ":at": new Date(this.clock()).toISOString(),
-        ":pending": "PENDING",
-        ":seen": digest.createdAt,
-      },
-    });
-    if (!superseded) return;
-    this.options.logger?.warn("taking over an orphaned reminder digest", {
-      digestId: digest.digestId,
-      rows: digest.rows.length,
-      createdAt: digest.createdAt,
-    });
-    await mapLimited(digest.rows, PER_SHARD_CONCURRENCY, async (ref) => {
-      const claim = await this.get<ClaimItem>(ref);
-      // Claims it never got (still PENDING) are recovered as orphans on their own.
-      if (claim?.status !== "EMITTED" || claim.digestId !== digest.digestId) return;
+    if (digest.status !== "SUPERSEDED") {
+      const superseded = await this.guarded({
+        TableName: this.options.tableName,
+        Key: { pk: digest.pk, sk: DIGEST_SK },
+        UpdateExpression: "SET #status = :superseded, supersededAt = :at",
+        ConditionExpression: "#status = :pending AND createdAt = :seen",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":superseded": "SUPERSEDED",
+          ":at": new Date(this.clock()).toISOString(),
+          ":pending": "PENDING",
+          ":seen": digest.createdAt,
+        },
+      });
+      if (!superseded) return;
+      this.options.logger?.warn("taking over an orphaned reminder digest", {
+        digestId: digest.digestId,
+        rows: digest.rows.length,
+        createdAt: digest.createdAt,
+      });
+    }
+    const claims = await batchGetAll<ClaimItem>(
+      this.options.db,
+      this.options.tableName,
+      digest.rows,
+    );
+    // Claims it never got (still PENDING) are recovered as orphans on their own.
+    const named = [...claims.values()].filter(
+      (claim) => claim.status === "EMITTED" && claim.digestId === digest.digestId,
+    );
+    await mapLimited(named, PER_SHARD_CONCURRENCY, async (claim) => {
       const detail = await this.stillDue(claim);
-      if (!detail) {
-        await this.deleteClaim(claim, "#status = :emitted AND digestId = :digest", {
-          ":emitted": "EMITTED",
-          ":digest": digest.digestId,
-        });
-        this.counts.skipped++;
+      if (detail) {
+        this.collect({ claim: { ...claim, detail }, adoptedFrom: digest.digestId });
         return;
       }
-      this.collect({ claim: { ...claim, detail }, adoptedFrom: digest.digestId });
+      await this.deleteClaim(claim, "#status = :emitted AND digestId = :digest", {
+        ":emitted": "EMITTED",
+        ":digest": digest.digestId,
+      });
+      this.counts.skipped++;
     });
+    if (named.length === 0) {
+      await this.guarded({
+        TableName: this.options.tableName,
+        Key: { pk: digest.pk, sk: DIGEST_SK },
+        UpdateExpression: "REMOVE reminderShard, reminderDue",
+        ConditionExpression: "#status = :superseded",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":superseded": "SUPERSEDED" },
+      });
+    }
   }
 
   /** Groups this run's claims by partner address and hands each digest to the notifier. */
@@ -475,24 +510,33 @@ class ExpiryScan {
         ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
-    const owned = (
-      await mapLimited(plan.rows, PER_SHARD_CONCURRENCY, async (row) =>
-        (await this.assign(row.collected, digestId, createdAt)) ? row.collected.claim : null,
-      )
-    ).filter((claim): claim is ClaimItem => claim !== null);
-    if (owned.length === 0) {
-      await this.guarded(this.markDigest(digest, "SUPERSEDED"));
-      return;
+    let owned: ClaimItem[];
+    try {
+      owned = (
+        await mapLimited(plan.rows, PER_SHARD_CONCURRENCY, async (row) =>
+          (await this.assign(row.collected, digestId, createdAt)) ? row.collected.claim : null,
+        )
+      ).filter((claim): claim is ClaimItem => claim !== null);
+      if (owned.length === 0) {
+        await this.guarded(this.markDigest(digest, "SUPERSEDED"));
+        return;
+      }
+      await this.options.publisher.publish([
+        ...owned.map(
+          (claim): OutgoingEvent => ({
+            detailType: DETAIL_TYPES.expiryApproaching,
+            detail: claim.detail,
+          }),
+        ),
+        { detailType: DETAIL_TYPES.reminderDigestReady, detail: { digestId } },
+      ]);
+    } catch (error) {
+      // Maybe not published: SUPERSEDED (a late delivery sends nothing), and everything handed
+      // over at once to the retried run. If this fails too, the grace period does it later.
+      await this.releaseDigest(digest).catch(() => undefined);
+      await this.releaseAll(plan.rows.map((row) => row.collected));
+      throw error;
     }
-    // If this throws, the digest stays PENDING in the index and a later scan takes it over.
-    const events: OutgoingEvent[] = [
-      ...owned.map((claim) => ({
-        detailType: DETAIL_TYPES.expiryApproaching,
-        detail: claim.detail,
-      })),
-      { detailType: DETAIL_TYPES.reminderDigestReady, detail: { digestId } },
-    ];
-    await this.options.publisher.publish(events);
     this.counts.emitted += owned.length;
     this.digests++;
     await this.guarded(this.markDigest(digest, "EMITTED"));
@@ -519,6 +563,47 @@ class ExpiryScan {
         ...(adoptedFrom
           ? { ":from": adoptedFrom }
           : { ":pending": "PENDING", ":claimedAt": claim.claimedAt }),
+      },
+    });
+  }
+
+  /**
+   * Hands this run's PENDING claims over to the next scan without waiting for the grace period
+   * (the run failed and forms no digest for them). Best effort: what is not released is taken
+   * over after the grace period.
+   */
+  private async releaseAll(collected: Collected[]): Promise<void> {
+    const pending = collected.filter((c) => c.adoptedFrom === null);
+    await mapLimited(pending, PER_SHARD_CONCURRENCY, ({ claim }) =>
+      this.guarded({
+        TableName: this.options.tableName,
+        Key: { pk: claim.pk, sk: claim.sk },
+        UpdateExpression: "SET claimedAt = :released, reminderDue = :due",
+        ConditionExpression: "#status = :pending AND claimedAt = :claimedAt",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":released": RELEASED_AT,
+          ":due": pendingIndexKey(RELEASED_AT, claim.pk, claim.sk),
+          ":pending": "PENDING",
+          ":claimedAt": claim.claimedAt,
+        },
+      }).catch(() => false),
+    );
+  }
+
+  /** A digest this run could not publish: SUPERSEDED, listed for the next scan at once. */
+  private async releaseDigest(digest: DigestItem): Promise<void> {
+    await this.guarded({
+      TableName: this.options.tableName,
+      Key: { pk: digest.pk, sk: DIGEST_SK },
+      UpdateExpression: "SET #status = :superseded, reminderDue = :due",
+      ConditionExpression: "#status = :pending AND createdAt = :createdAt",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":superseded": "SUPERSEDED",
+        ":due": pendingDigestIndexKey(RELEASED_AT, digest.digestId),
+        ":pending": "PENDING",
+        ":createdAt": digest.createdAt,
       },
     });
   }

@@ -142,19 +142,22 @@ export class ReminderNotifier {
     if (lease !== "acquired") return lease;
 
     const now = this.sendingClock(digest);
-    const { rows, dropped } = await this.rowsToSend(digest, now);
-    if (rows.length === 0) {
-      await this.recordSent(digest, token, null, [], now);
-      return { kind: "skipped", reason: "nothingToSend", dropped };
-    }
-    const email = renderDigest(
-      rows.map((r) => r.row),
-      { now: new Date(now), thresholds: this.options.thresholds },
-    );
     let messageId: string;
+    let rows: SendableRow[];
+    let dropped: number;
     try {
+      ({ rows, dropped } = await this.rowsToSend(digest, now));
+      if (rows.length === 0) {
+        await this.recordSent(digest, token, null, [], now);
+        return { kind: "skipped", reason: "nothingToSend", dropped };
+      }
+      const email = renderDigest(
+        rows.map((r) => r.row),
+        { now: new Date(now), thresholds: this.options.thresholds },
+      );
       messageId = await this.send(digest.partnerEmail, email);
     } catch (error) {
+      // Nothing was sent (SES did not accept it): give the lease back so a retry sends at once.
       await this.release(digest, token);
       throw error;
     }
@@ -319,7 +322,7 @@ export class ReminderNotifier {
     }
   }
 
-  /** SES failed before accepting the email: give the lease back so a retry sends at once. */
+  /** Nothing was sent: give the lease back (if still ours) so that a retry sends at once. */
   private async release(digest: DigestItem, token: string): Promise<void> {
     try {
       await this.options.db.send(

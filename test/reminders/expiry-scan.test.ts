@@ -42,6 +42,14 @@ const counts = (r: Awaited<ReturnType<typeof scan>>) => ({
   skipped: r.skipped,
 });
 
+/** The original item is still there, and out of the reminder index (not merely missing). */
+async function expectOutOfIndex(key: { partnerId: string; customerTenantId: string }, id: string) {
+  const item = await originalItem(db, tableName, key, id);
+  expect(item).toMatchObject({ subscriptionId: id, itemType: "ORIGINAL" });
+  expect(item).not.toHaveProperty("reminderDue");
+  expect(item).not.toHaveProperty("reminderShard");
+}
+
 async function oneTransfer(subs: Parameters<typeof original>[0][], detail = {}) {
   const key = newTransferKey("scan");
   await store(
@@ -97,7 +105,7 @@ describe("expiry scan", () => {
     const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
     expect((await scan("2026-06-30T20:00:00Z")).emitted).toBe(1);
     expect(publisher.take().map((e) => [e.thresholdDays, e.daysLeft])).toEqual([[1, 0]]);
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("an end date already past is removed from the index without a reminder", async () => {
@@ -105,7 +113,7 @@ describe("expiry scan", () => {
     const result = await scan("2026-07-01T00:00:00Z");
     expect(counts(result)).toEqual({ due: 0, emitted: 0, alreadyReminded: 0, skipped: 1 });
     expect(publisher.events).toEqual([]);
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("thresholds longer than the term are skipped; an unknown term skips none", async () => {
@@ -191,7 +199,7 @@ describe("expiry scan", () => {
       alreadyReminded: 0,
       skipped: 1,
     });
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("a cancelled or expired original is no longer reminded", async () => {
@@ -258,6 +266,59 @@ describe("expiry scan", () => {
       [renewedEnd, 60],
     ]);
   });
+
+  it("a correction of the end date across a UTC day boundary is the same expiry: no threshold twice", async () => {
+    // 2026-06-30T00:00:00+02:00 is 29 June in UTC; the correction says 30 June.
+    const key = await oneTransfer([
+      { subscriptionId: "o-1", commitmentEndDate: "2026-06-30T00:00:00+02:00" },
+    ]);
+    await scan("2026-04-30T06:00:00Z");
+    expect(publisher.take().map((e) => e.thresholdDays)).toEqual([60]);
+    await store(
+      db,
+      tableName,
+      updated({
+        ...key,
+        subscriptionId: "o-1",
+        commitmentEndDate: "2026-06-30",
+        updatedAt: "2026-04-30T07:00:00Z",
+      }),
+    );
+    const again = await scan("2026-05-01T06:00:00Z");
+    expect(counts(again)).toEqual({ due: 1, emitted: 0, alreadyReminded: 1, skipped: 0 });
+    expect(publisher.events).toEqual([]);
+    // The next threshold still comes, on the corrected date's schedule.
+    await scan(AT_30);
+    expect(publisher.take().map((e) => [e.thresholdDays, e.daysLeft])).toEqual([[30, 30]]);
+  });
+
+  it.each([
+    { movedDays: 27, remindedAgain: false },
+    { movedDays: 28, remindedAgain: true },
+  ])(
+    "an end date moved $movedDays days later: reminded again = $remindedAgain",
+    async ({ movedDays, remindedAgain }) => {
+      const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+      await scan(AT_60);
+      expect(publisher.take().map((e) => e.thresholdDays)).toEqual([60]);
+      const movedEnd = daysAfter(END, movedDays);
+      await store(
+        db,
+        tableName,
+        updated({
+          ...key,
+          subscriptionId: "o-1",
+          commitmentEndDate: movedEnd,
+          updatedAt: "2026-05-02T00:00:00Z",
+        }),
+      );
+      // 60 days before the new end date.
+      await scan(daysAfter(AT_60, movedDays));
+      expect(publisher.take().map((e) => [e.commitmentEndDate, e.thresholdDays])).toEqual(
+        remindedAgain ? [[movedEnd, 60]] : [],
+      );
+    },
+  );
 
   it("two scans running at once emit one event per original", async () => {
     const subs = Array.from({ length: 30 }, (_, i) => ({

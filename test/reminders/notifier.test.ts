@@ -623,13 +623,11 @@ describe("SES faults (aws-sdk-client-mock: faults the local SES cannot cause)", 
     const [digest] = await scan();
     const client = new SESv2Client({ region: "us-east-1" });
     const mock = mockClient(client);
-    mock
-      .on(SendEmailCommand)
-      .rejectsOnce(
-        Object.assign(new Error("Daily message quota exceeded."), {
-          name: "LimitExceededException",
-        }),
-      );
+    mock.on(SendEmailCommand).rejectsOnce(
+      Object.assign(new Error("Daily message quota exceeded."), {
+        name: "LimitExceededException",
+      }),
+    );
     await expect(
       notifier({ ses: client, throttleBackoffMs: 1 }).sendDigest(digest as string),
     ).rejects.toThrow("Daily message quota exceeded");
