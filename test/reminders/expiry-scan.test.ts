@@ -381,12 +381,40 @@ describe("expiry scan", () => {
     expect(publisher.events).toEqual([]);
   });
 
-  it("a claim whose scan died before publishing is re-emitted by a later scan after the grace period", async () => {
+  it("a scan whose publish failed hands its digest over at once: the retried scan sends it", async () => {
     const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
     const start = Date.parse("2026-05-01T06:00:00Z");
     publisher.failNext = new Error("EventBridge unreachable");
     await expect(scan(AT_60, { clock: () => start })).rejects.toThrow("EventBridge unreachable");
     expect(publisher.events).toEqual([]);
+
+    const retried = await scan(AT_60, { clock: () => start + 1_000 });
+    expect(counts(retried)).toEqual({ due: 1, emitted: 1, alreadyReminded: 0, skipped: 0 });
+    expect(publisher.take()).toMatchObject([{ ...key, subscriptionId: "o-1", thresholdDays: 60 }]);
+    expect(publisher.takeDigests()).toHaveLength(1);
+    expect((await scan(AT_60, { clock: () => start + 2_000 })).emitted).toBe(0);
+  });
+
+  it("a claim whose scan died before publishing is re-emitted by a later scan after the grace period", async () => {
+    const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+    const start = Date.parse("2026-05-01T06:00:00Z");
+    // The process dies when EventBridge fails: it can write nothing more (no hand-over).
+    let dead = false;
+    const dyingDb = {
+      send: async (command: unknown) => {
+        if (dead) throw new Error("process died");
+        return db.send(command as never);
+      },
+    } as unknown as typeof db;
+    const dyingPublisher = {
+      publish: async () => {
+        dead = true;
+        throw new Error("EventBridge unreachable");
+      },
+    };
+    await expect(
+      scan(AT_60, { clock: () => start, db: dyingDb, publisher: dyingPublisher }),
+    ).rejects.toThrow("EventBridge unreachable");
 
     // Within the grace period the claim may still be in flight: left alone.
     const soon = await scan(AT_60, { clock: () => start + 60_000 });
