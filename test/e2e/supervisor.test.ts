@@ -54,7 +54,7 @@ async function ready(started: Started): Promise<string[]> {
       .output()
       .split("\n")
       .filter((l) => / ready at /.test(l));
-  while (lines().length < 3) {
+  while (lines().length < 4) {
     if (started.child.exitCode !== null) throw new Error(`start failed:\n${started.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -96,15 +96,66 @@ describe("npm start", () => {
     const secondCode = await second.exited;
 
     // Assess
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.events}`);
     expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.dynamodb}`);
     expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.ses}`);
+    expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.web}`);
     expect(before.status).toBe("INVITED");
     expect(firstCode).toBe(0);
     expect(dynamoAfterStop).toBe(false);
     expect(after).toEqual(before);
     expect(secondCode).toBe(0);
+    expect(await isListening(ports.dynamodb)).toBe(false);
+  });
+
+  it("exits 0 when the same Ctrl-C arrives twice in quick succession", async () => {
+    const ports = await freePorts();
+    const started = start(ports, ["--in-memory"]);
+    await ready(started);
+
+    started.child.kill("SIGINT");
+    started.child.kill("SIGINT");
+    const code = await started.exited;
+
+    expect(started.output()).toContain("stopped");
+    expect(started.output()).not.toContain("forced exit");
+    expect(code).toBe(0);
+  });
+
+  it("stops cleanly when one Ctrl-C reaches `npm start` through its process group", async () => {
+    // Prepare: `npm start` as in a terminal: npm, tsx and the runtime share one process group
+    const ports = await freePorts();
+    const child = spawn("npm", ["start", "--", "--in-memory"], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        EVENTS_PORT: String(ports.events),
+        DYNAMODB_PORT: String(ports.dynamodb),
+        SES_PORT: String(ports.ses),
+        WEB_PORT: String(ports.web),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    children.add(child);
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const exited = new Promise<number>((r) => child.on("exit", (code) => r(code ?? -1)));
+    await ready({ child, output: () => output, exited });
+
+    // Act: Ctrl-C signals the whole foreground group; npm and tsx relay it to the runtime too
+    process.kill(-(child.pid as number), "SIGINT");
+    await exited;
+
+    // Assess (npm's own exit status reports the signal; the runtime's is checked below)
+    expect(output).toContain("stopped");
+    expect(output).not.toContain("forced exit");
     expect(await isListening(ports.dynamodb)).toBe(false);
   });
 
