@@ -1,12 +1,14 @@
 /**
  * The real `npm start` supervisor as a child process: ready lines, Ctrl-C with no Java left
- * behind, a restart on the same data folder that keeps the transfers, and one-line errors.
+ * behind, a restart on the same data folder that keeps the transfers and the sent mail, a
+ * hostile request to the local SES that does not end it, and one-line errors.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { freePort, isListening } from "../../local/free-port.js";
 import { invitationSent, newTransferKey } from "../support/events.js";
@@ -61,6 +63,22 @@ async function ready(started: Started): Promise<string[]> {
   return lines();
 }
 
+async function sendMail(sesPort: number, subject: string) {
+  const client = new SESClient({
+    endpoint: `http://127.0.0.1:${sesPort}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  await client.send(
+    new SendEmailCommand({
+      Source: "reminders@csp-transfers.example",
+      Destination: { ToAddresses: ["partner@example.com"] },
+      Message: { Subject: { Data: subject }, Body: { Text: { Data: "body" } } },
+    }),
+  );
+  client.destroy();
+}
+
 async function freePorts(): Promise<Ports> {
   return {
     events: await freePort(),
@@ -84,6 +102,9 @@ describe("npm start", () => {
     await putAll(eventBridge(ports.events), [invitationSent({ ...key })]);
     await drain(ports.events);
     const before = await cliJson<{ status: string }>(show, env);
+    // A browser tab's GET that used to end the whole runtime, then a mail to keep.
+    const hostile = await fetch(`http://127.0.0.1:${ports.ses}/get-emlContent?messageId=nope`);
+    await sendMail(ports.ses, "kept across restarts");
     first.child.kill("SIGINT");
     const firstCode = await first.exited;
     const dynamoAfterStop = await isListening(ports.dynamodb);
@@ -92,6 +113,9 @@ describe("npm start", () => {
     const second = start(ports, ["--data-dir", dataDir]);
     await ready(second);
     const after = await cliJson<{ status: string }>(show, env);
+    const mail = (await (await fetch(`http://127.0.0.1:${ports.ses}/store`)).json()) as {
+      emails: { subject: string }[];
+    };
     second.child.kill("SIGINT");
     const secondCode = await second.exited;
 
@@ -102,6 +126,8 @@ describe("npm start", () => {
     expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.ses}`);
     expect(lines.join("\n")).toContain(`http://127.0.0.1:${ports.web}`);
     expect(before.status).toBe("INVITED");
+    expect(hostile.status).toBe(404);
+    expect(mail.emails.map((e) => e.subject)).toEqual(["kept across restarts"]);
     expect(firstCode).toBe(0);
     expect(dynamoAfterStop).toBe(false);
     expect(after).toEqual(before);
