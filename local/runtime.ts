@@ -15,7 +15,11 @@ import { FUNCTIONS, type FunctionId } from "../shared/functions.js";
 import { createTableIfMissing } from "../shared/store/create-table.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalSettings, loopback } from "./config.js";
 import { Dispatcher, type Handler } from "./dispatcher.js";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
+import {
+  type DynamoDbLocal,
+  startDynamoDbLocal,
+  stopStaleDynamoDbLocal,
+} from "./dynamodb-local.js";
 import { localDlqUrl, startEventsEndpoint } from "./events-endpoint.js";
 import { Journal } from "./journal.js";
 import { startLocalSes } from "./local-ses.js";
@@ -85,6 +89,15 @@ async function loadHandlers(): Promise<Partial<Record<FunctionId, Handler>>> {
 
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
+  // A DynamoDB Local that a killed earlier run left on this data folder holds the file (and
+  // perhaps the port): stop it first, so the port check below speaks only of other programs.
+  if (
+    !options.dynamoEndpoint &&
+    options.dataDir &&
+    (await stopStaleDynamoDbLocal(options.dataDir))
+  ) {
+    log(`stopped a DynamoDB Local left running on ${options.dataDir} by an earlier run`);
+  }
   await assertPortFree(options.eventsPort, "events endpoint", "EVENTS_PORT");
   await assertPortFree(options.sesPort, "local SES", "SES_PORT");
   await assertPortFree(options.webPort, "web app", "WEB_PORT");
