@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../local/free-port.js";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
 import { parseUpstreamEvent } from "../../shared/events/index.js";
+import { tooDeep } from "../../shared/events/json-depth.js";
 import {
   ended,
   accepted as invitationAccepted,
@@ -272,6 +273,9 @@ describe("PutEvents answers like EventBridge", () => {
   });
 });
 
+/** The last instant with a four-digit year; later event times are refused per entry. */
+const LATEST_EVENT_TIME = new Date("9999-12-31T23:59:59Z");
+
 describe("hostile PutEvents traffic", () => {
   it("is answered entry by entry, and what is accepted is applied, dead-lettered or unrouted", async () => {
     const upstream = ["Invitation Sent", "Invitation Accepted", "Subscription Provisioned"];
@@ -285,6 +289,8 @@ describe("hostile PutEvents traffic", () => {
         .record({ quantity: fc.oneof(fc.integer(), fc.string()), partnerId: fc.string() })
         .map((d) => JSON.stringify(d)),
       fc.constant(JSON.stringify(invitationSent({ ...newTransferKey("fuzz") }).detail)),
+      // Deeper than EventBridge processes (1,000 levels): refused for its entry only.
+      fc.constant(`${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`),
     );
     const entry = fc.record({
       Source: fc.oneof(
@@ -298,6 +304,10 @@ describe("hostile PutEvents traffic", () => {
         fc.constant(undefined),
       ),
       Detail: fc.oneof(detail, fc.constant(undefined)),
+      Time: fc.oneof(
+        fc.constant(undefined),
+        fc.date({ min: new Date(0), max: new Date(8.64e15), noInvalidDate: true }),
+      ),
     });
     const batches = fc.sample(fc.array(entry, { minLength: 1, maxLength: 10 }), {
       numRuns: 40,
@@ -321,10 +331,13 @@ describe("hostile PutEvents traffic", () => {
             return undefined;
           }
         })();
-        if (!sent.Source || !sent.DetailType || sent.Detail === undefined) {
+        const lateTime = sent.Time !== undefined && sent.Time > LATEST_EVENT_TIME;
+        if (!sent.Source || !sent.DetailType || !sent.Detail) {
           expect(answer?.ErrorCode).toBe("InvalidArgument");
         } else if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
           expect(answer?.ErrorCode).toBe("MalformedDetail");
+        } else if (tooDeep(parsed) || lateTime) {
+          expect(answer?.ErrorCode).toBe("InvalidArgument");
         } else {
           expect(answer?.EventId).toBeTruthy();
           // Routed only when a rule matches; then it is applied or refused with a reason.
