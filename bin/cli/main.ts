@@ -1,6 +1,7 @@
 /** Argument parsing and dispatch of `npm run --silent cli -- <command>`. */
 import { parseArgs } from "node:util";
 import { IsoDateTime } from "../../shared/events/primitives.js";
+import { parseWithin } from "../../shared/queries/index.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
@@ -108,12 +109,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       case "due": {
-        const within = values.within === undefined ? 60 : Number(values.within);
-        if (!Number.isInteger(within) || within < 0) {
-          throw new CliError(`--within must be a whole number of days, got "${values.within}"`, 2);
-        }
-        const rows = await commands.due(target, within, isoNow(values.now));
-        print(rows, () => renderDue(rows, within));
+        const rows = await commands.due(target, values.within, values.now);
+        print(rows, () => renderDue(rows, parseWithin(values.within)));
         return 0;
       }
       case "scan": {

@@ -22,6 +22,7 @@ import {
   resent,
   updated,
 } from "../support/events.js";
+import { HOSTILE_ENTRY_DETAIL_TYPES, hostileBatch } from "../support/hostile-put-events.js";
 import {
   cli,
   cliEnv,
@@ -278,38 +279,8 @@ const LATEST_EVENT_TIME = new Date("9999-12-31T23:59:59Z");
 
 describe("hostile PutEvents traffic", () => {
   it("is answered entry by entry, and what is accepted is applied, dead-lettered or unrouted", async () => {
-    const upstream = ["Invitation Sent", "Invitation Accepted", "Subscription Provisioned"];
-    const detail = fc.oneof(
-      fc.constant("{not json"),
-      fc.constant("[]"),
-      fc.constant("null"),
-      fc.string({ maxLength: 50 }),
-      fc.json({ maxDepth: 2 }),
-      fc
-        .record({ quantity: fc.oneof(fc.integer(), fc.string()), partnerId: fc.string() })
-        .map((d) => JSON.stringify(d)),
-      fc.constant(JSON.stringify(invitationSent({ ...newTransferKey("fuzz") }).detail)),
-      // Deeper than EventBridge processes (1,000 levels): refused for its entry only.
-      fc.constant(`${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`),
-    );
-    const entry = fc.record({
-      Source: fc.oneof(
-        fc.constant("csp.transfers"),
-        fc.string({ maxLength: 20 }),
-        fc.constant(undefined),
-      ),
-      DetailType: fc.oneof(
-        fc.constantFrom(...upstream),
-        fc.string({ maxLength: 30 }),
-        fc.constant(undefined),
-      ),
-      Detail: fc.oneof(detail, fc.constant(undefined)),
-      Time: fc.oneof(
-        fc.constant(undefined),
-        fc.date({ min: new Date(0), max: new Date(8.64e15), noInvalidDate: true }),
-      ),
-    });
-    const batches = fc.sample(fc.array(entry, { minLength: 1, maxLength: 10 }), {
+    const upstream: readonly string[] = HOSTILE_ENTRY_DETAIL_TYPES;
+    const batches = fc.sample(hostileBatch, {
       numRuns: 40,
       seed: 7,
     });
