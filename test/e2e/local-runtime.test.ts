@@ -21,6 +21,7 @@ import {
   resent,
   updated,
 } from "../support/events.js";
+import { HOSTILE_ENTRY_DETAIL_TYPES, hostileBatch } from "../support/hostile-put-events.js";
 import {
   cli,
   cliEnv,
@@ -274,32 +275,8 @@ describe("PutEvents answers like EventBridge", () => {
 
 describe("hostile PutEvents traffic", () => {
   it("is answered entry by entry, and what is accepted is applied, dead-lettered or unrouted", async () => {
-    const upstream = ["Invitation Sent", "Invitation Accepted", "Subscription Provisioned"];
-    const detail = fc.oneof(
-      fc.constant("{not json"),
-      fc.constant("[]"),
-      fc.constant("null"),
-      fc.string({ maxLength: 50 }),
-      fc.json({ maxDepth: 2 }),
-      fc
-        .record({ quantity: fc.oneof(fc.integer(), fc.string()), partnerId: fc.string() })
-        .map((d) => JSON.stringify(d)),
-      fc.constant(JSON.stringify(invitationSent({ ...newTransferKey("fuzz") }).detail)),
-    );
-    const entry = fc.record({
-      Source: fc.oneof(
-        fc.constant("csp.transfers"),
-        fc.string({ maxLength: 20 }),
-        fc.constant(undefined),
-      ),
-      DetailType: fc.oneof(
-        fc.constantFrom(...upstream),
-        fc.string({ maxLength: 30 }),
-        fc.constant(undefined),
-      ),
-      Detail: fc.oneof(detail, fc.constant(undefined)),
-    });
-    const batches = fc.sample(fc.array(entry, { minLength: 1, maxLength: 10 }), {
+    const upstream: readonly string[] = HOSTILE_ENTRY_DETAIL_TYPES;
+    const batches = fc.sample(hostileBatch, {
       numRuns: 40,
       seed: 7,
     });
