@@ -64,7 +64,7 @@ describe("event routing", () => {
     const notifierId = functionLogicalId(FUNCTIONS.notifier.description);
     const rules = resourcesOfType(built.template, "AWS::Events::Rule");
     const toNotifier = rules.filter(([, r]) =>
-      (r.Properties?.Targets as { Arn: unknown }[]).some(
+      ((r.Properties?.Targets ?? []) as { Arn: unknown }[]).some(
         (t) => JSON.stringify(t.Arn) === JSON.stringify(getAtt(notifierId)),
       ),
     );
@@ -78,10 +78,10 @@ describe("event routing", () => {
     const notifier = resourcesOfType(built.template, "AWS::Lambda::Function").find(
       ([id]) => id === notifierId,
     );
-    const variables = (
-      notifier?.[1].Properties?.Environment as { Variables: Record<string, unknown> }
-    ).Variables;
-    expect(variables.REMINDER_THRESHOLDS).toBe("60,30,14,7,1");
+    const environment = notifier?.[1].Properties?.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined;
+    expect(environment?.Variables.REMINDER_THRESHOLDS).toBe("60,30,14,7,1");
   });
 
   it("gives every rule target a dead-letter queue and a retry policy", () => {
