@@ -61,9 +61,7 @@ export async function benchDigests(): Promise<DigestFigures> {
       thresholds: DEFAULT_REMINDER_THRESHOLDS.split(",").map(Number),
       now: NOW,
     });
-    const scanMs = performance.now() - started;
     const drained = await drain(eventsEndpoint);
-    if (process.env.BENCH_DEBUG) console.error(`scan ${Math.round(scanMs)} ms`);
     const digestSendMs = performance.now() - started;
 
     const expected = PARTNERS * TRANSFERS_PER_PARTNER * DUE_PER_TRANSFER;
