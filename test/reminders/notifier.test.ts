@@ -582,6 +582,50 @@ describe("the notifier trusts only the store", () => {
   });
 });
 
+describe("logs", () => {
+  it("at INFO carry the digest id and counts, never the partner's address or a customer's name", async () => {
+    const partner = mailbox();
+    const key = await transfer(
+      partner,
+      [
+        { subscriptionId: "o-1", commitmentEndDate: END },
+        { subscriptionId: "o-2", commitmentEndDate: END },
+      ],
+      { customerName: "Very Private Customer GmbH" },
+    );
+    const [digest] = await scan();
+    await store(
+      db,
+      tableName,
+      ended({
+        ...key,
+        subscriptionId: "o-1",
+        reason: "cancelled",
+        endedAt: "2026-05-01T07:00:00Z",
+      }),
+    );
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    try {
+      const logger = new Logger({ serviceName: "privacy-test", logLevel: "INFO" });
+      const handler = createNotifierHandler({ notifier: notifier({ logger }), logger });
+      await handler(envelope("Reminder Digest Ready", { digestId: digest }));
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const logs = lines.join("");
+    expect(logs).toContain(digest);
+    expect(logs).toContain("originalEnded");
+    expect(logs).not.toContain(partner);
+    expect(logs).not.toContain("Very Private Customer");
+  });
+});
+
 describe("SES faults (aws-sdk-client-mock: faults the local SES cannot cause)", () => {
   const throttling = () =>
     Object.assign(new Error("Maximum sending rate exceeded."), {
