@@ -252,7 +252,7 @@ describe("the parts of the email", () => {
   });
 
   it("the footer says days in words, never '1 days'", () => {
-    const { text, html } = renderDigest([row()], { now: NOW, thresholds: [7, 1] });
+    const { text } = renderDigest([row()], { now: NOW, thresholds: [7, 1] });
     expect(text).toContain("(7 or 1 days before their end date)");
     const single = renderDigest([row()], { now: NOW, thresholds: [1] });
     expect(single.text).toContain("(1 day before their end date)");
