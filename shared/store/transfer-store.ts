@@ -1,4 +1,3 @@
-import { gzipSync } from "node:zlib";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -32,7 +31,7 @@ import { type OriginalRecord, originalRecords, sameRecord } from "./original-rec
 import { resyncOriginals, type SyncTarget } from "./original-sync.js";
 import { originalUpdate, type TransactItem } from "./original-writes.js";
 import { backoffMs, ContentionError, sleep } from "./retry.js";
-import { decodeState } from "./state-codec.js";
+import { compressJson, decodeState } from "./state-codec.js";
 import { stateItemOf } from "./state-item.js";
 import { PARTNER_INDEX } from "./table-definition.js";
 
@@ -476,7 +475,7 @@ export class TransferStore {
           time: event.time,
           receivedAt: new Date().toISOString(),
           // The event itself, compressed: kept permanently as the audit trail.
-          event: gzipSync(JSON.stringify(event)),
+          event: compressJson(event),
           statusChange: statusChange ?? undefined,
         },
         ConditionExpression: "attribute_not_exists(pk)",
