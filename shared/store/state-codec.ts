@@ -12,7 +12,7 @@ export function compressJson(value: unknown): Uint8Array {
   const json = JSON.stringify(value);
   return brotliCompressSync(json, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: 5,
+      [constants.BROTLI_PARAM_QUALITY]: 4,
       [constants.BROTLI_PARAM_LGWIN]: 22,
       [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(json),
     },
