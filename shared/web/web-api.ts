@@ -9,22 +9,10 @@ import type { WebRoute } from "../http/routes.js";
 import type { ReadSource } from "../queries/index.js";
 import { calendarRoutes, jsonApiRoutes } from "./app-routes.js";
 import { type EntraAuthConfig, entraTokenVerifier, requireSignIn } from "./entra-auth.js";
+import { AppRole, DEFAULT_APP_ROLE, EntraClientId, EntraTenantId } from "./entra-config.js";
 
 /** Where the bearer token arrives behind CloudFront (its viewer-request function moves it). */
 export const FORWARDED_AUTHORIZATION_HEADER = "x-forwarded-authorization";
-
-const Guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
-
-/** An Entra app role value: letters, digits and . _ - (no spaces), e.g. Transfers.Read. */
-export const AppRole = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/, "must be an app role value such as Transfers.Read");
-
-export const EntraTenantId = Guid;
-export const EntraClientId = Guid;
-export const DEFAULT_APP_ROLE = "Transfers.Read";
 
 /** The web API function's environment; the CDK construct builds it from the same schema. */
 export const WebApiEnv = z.object({

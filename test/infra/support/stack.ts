@@ -20,6 +20,10 @@ export const TEST_CONTEXT = {
   scanSchedule: "cron(0 6 * * ? *)",
   alarmEmail: "ops@contoso.example",
   logLevel: "INFO",
+  // No web app here (its own tests set these: test/infra/web-app.test.ts).
+  entraTenantId: "",
+  entraClientId: "",
+  entraAppRole: "Transfers.Read",
 } satisfies Record<ContextKey, unknown>;
 
 export type BuiltStack = { app: App; stack: TrackerStack; template: Template };
