@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { ReminderThresholds } from "../shared/config/thresholds.js";
+import { PartnerCenterContext } from "./partner-center-config.js";
 
 /** Context keys the app reads; `cdk.json` carries a default for each. */
 export const CONTEXT_KEYS = [
@@ -18,6 +19,7 @@ export const CONTEXT_KEYS = [
   "scanSchedule",
   "alarmEmail",
   "logLevel",
+  "partnerCenter",
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -72,6 +74,8 @@ export const DeployContext = z
     /** Where alarm notifications are emailed; empty means alarms notify nobody. */
     alarmEmail: z.union([z.literal(""), z.email("must be an email address or empty")]),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+    /** The Partner Center connector; null or absent: not deployed. */
+    partnerCenter: PartnerCenterContext,
   })
   .superRefine((ctx, issues) => {
     const parsed = ReminderThresholds.safeParse(ctx.reminderThresholds);
