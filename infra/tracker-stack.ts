@@ -137,7 +137,7 @@ export class TrackerStack extends Stack {
           break;
         case "partnerCenter":
         case "partnerCenterWebhook":
-          connectorOnly().grant(functionId, fn.function, { table: table.table, bus: bus.bus });
+          connectorOnly().grant(functionId, fn.function, { table, bus: bus.bus });
           break;
       }
       return [functionId, fn] as const;

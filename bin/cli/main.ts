@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { IsoDateTime } from "../../shared/events/primitives.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
+import { EXTRA_COMMANDS } from "./extra-commands.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
 import { resolveTarget, type Target } from "./target.js";
 
@@ -16,6 +17,7 @@ commands:
   emit FILE|-                       put events from a JSON file (one entry or an array)
   dlq list                          dead letters
   dlq redrive                       put dead letters back on the bus
+${EXTRA_COMMANDS.map((c) => `  ${c.summary}`).join("\n")}
 
 options:
   --json                  machine-readable output
@@ -65,6 +67,12 @@ function isoNow(value: string | undefined): string {
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
+  const extra = EXTRA_COMMANDS.find((c) => c.name === argv.find((a) => !a.startsWith("-")));
+  if (extra)
+    return extra.run(
+      argv.filter((a) => a !== extra.name),
+      io,
+    );
   let target: Target | undefined;
   try {
     const { values, positionals } = parse(argv);

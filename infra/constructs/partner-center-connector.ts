@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
-import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -12,6 +11,7 @@ import type { FunctionId } from "../../shared/functions.js";
 import type { PartnerCenterSettings } from "../partner-center-config.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import type { TrackedFunction } from "./tracked-function.js";
+import type { TransferTable } from "./transfer-table.js";
 
 export type PartnerCenterConnectorProps = { settings: PartnerCenterSettings };
 
@@ -70,7 +70,7 @@ export class PartnerCenterConnector extends Construct {
   grant(
     functionId: FunctionId,
     fn: lambda.IFunction,
-    resources: { table: dynamodb.ITable; bus: events.IEventBus },
+    resources: { table: TransferTable; bus: events.IEventBus },
   ): void {
     resources.bus.grantPutEventsTo(fn);
     if (functionId === "partnerCenterWebhook") return;

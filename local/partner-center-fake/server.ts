@@ -145,6 +145,10 @@ export class FakePartnerCenter {
     this.faults.push({ path, fault, times });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private takeFault(path: string): Fault | null {
     const index = this.faults.findIndex((f) => f.path.test(path));
     const entry = this.faults[index];
