@@ -4,6 +4,7 @@
  */
 import type { WebRoute } from "../shared/http/routes.js";
 import { partnerCenterRoutes } from "./partner-center-routes.js";
+import { localWebApp } from "./web-app.js";
 
 export type WebRoutesContext = {
   /** Folder of the runtime's durable data (secrets generated once live here); null in memory. */
@@ -17,5 +18,5 @@ export type WebRoutesContext = {
 };
 
 export async function localWebRoutes(context: WebRoutesContext): Promise<WebRoute[]> {
-  return [...(await partnerCenterRoutes(context))];
+  return [...(await localWebApp(context)), ...(await partnerCenterRoutes(context))];
 }

@@ -9,18 +9,39 @@ import {
 } from "@aws-sdk/client-sqs";
 import * as z from "zod";
 import { loadExpiryScan, type ScanResult } from "../../local/scan-hook.js";
-import type { TransferView } from "../../shared/domain/view-types.js";
-import { TransferStatus } from "../../shared/events/index.js";
 import { IsoDateTime } from "../../shared/events/primitives.js";
-import { type DueOriginal, listDue } from "../../shared/reminders/due.js";
-import { TransferStore, type TransferSummary } from "../../shared/store/transfer-store.js";
+import {
+  type DueOriginal,
+  dueOriginals,
+  listTransfers,
+  parseNow,
+  parsePartner,
+  parseStatus,
+  parseWithin,
+  QueryInputError,
+  showTransfer,
+  type TransferSummary,
+  transferJson,
+} from "../../shared/queries/index.js";
 import { CliError } from "./errors.js";
 import type { Target } from "./target.js";
 
-const store = (target: Target) => new TransferStore(target.dynamo, target.tableName, []);
+const source = (target: Target) => ({ db: target.dynamo, tableName: target.tableName });
+
+/** The read side's parameter errors, reported as usage errors naming the flag. */
+async function asCli<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof QueryInputError) {
+      throw new CliError(`--${error.parameter} ${error.problem}`, 2);
+    }
+    throw error;
+  }
+}
 
 export async function show(target: Target, partnerId: string, customerTenantId: string) {
-  const view = await store(target).getView({ partnerId, customerTenantId });
+  const view = await showTransfer(source(target), { partnerId, customerTenantId });
   if (!view) {
     throw new CliError(`no transfer for partner "${partnerId}" and customer "${customerTenantId}"`);
   }
@@ -28,70 +49,31 @@ export async function show(target: Target, partnerId: string, customerTenantId: 
 }
 
 /** The view with exactly the fields SPEC section 6 lists for `show --json`. */
-export function showJson(view: TransferView) {
-  return {
-    partnerId: view.partnerId,
-    customerTenantId: view.customerTenantId,
-    customerName: view.customerName,
-    status: view.status,
-    warnings: view.warnings,
-    unmatched: view.unmatched.map((u) => ({
-      subscriptionId: u.subscriptionId,
-      offerId: u.offerId,
-      quantity: u.quantity,
-      provisionedAt: u.provisionedAt,
-    })),
-    subscriptions: view.subscriptions.map((s) => ({
-      subscriptionId: s.subscriptionId,
-      offerId: s.offerId,
-      offerName: s.offerName,
-      quantity: s.quantity,
-      commitmentEndDate: s.commitmentEndDate,
-      autoRenewEnabled: s.autoRenewEnabled,
-      state: s.state,
-      replacement: s.replacement
-        ? {
-            subscriptionId: s.replacement.subscriptionId,
-            offerId: s.replacement.offerId,
-            quantity: s.replacement.quantity,
-            provisionedAt: s.replacement.provisionedAt,
-          }
-        : null,
-      reminders: s.reminders.map((r) => ({ thresholdDays: r.thresholdDays, sentAt: r.sentAt })),
-    })),
-    history: view.history.map((h) => ({
-      eventId: h.eventId,
-      detailType: h.detailType,
-      time: h.time,
-    })),
-  };
-}
+export const showJson = transferJson;
 
-export async function list(
+export function list(
   target: Target,
   filter: { status?: string | undefined; partnerId?: string | undefined },
 ): Promise<TransferSummary[]> {
-  let status: TransferStatus | undefined;
-  if (filter.status !== undefined) {
-    const parsed = TransferStatus.safeParse(filter.status);
-    if (!parsed.success) {
-      throw new CliError(
-        `--status must be one of ${TransferStatus.options.join(", ")}; got "${filter.status}"`,
-      );
-    }
-    status = parsed.data;
-  }
-  return store(target).list({
-    ...(status ? { status } : {}),
-    ...(filter.partnerId ? { partnerId: filter.partnerId } : {}),
-  });
+  return asCli(() =>
+    listTransfers(source(target), {
+      status: parseStatus(filter.status),
+      partnerId: parsePartner(filter.partnerId),
+    }),
+  );
 }
 
 export type { DueOriginal };
 
 /** Active originals of transfers still in progress with 0 <= daysLeft <= within, soonest first. */
-export function due(target: Target, within: number, now: string): Promise<DueOriginal[]> {
-  return listDue({ db: target.dynamo, tableName: target.tableName, now, withinDays: within });
+export function due(
+  target: Target,
+  within: string | undefined,
+  now: string | undefined,
+): Promise<DueOriginal[]> {
+  return asCli(() =>
+    dueOriginals(source(target), { withinDays: parseWithin(within), now: parseNow(now) }),
+  );
 }
 
 export async function scan(target: Target, now: string): Promise<ScanResult> {

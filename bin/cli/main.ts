@@ -1,6 +1,8 @@
 /** Argument parsing and dispatch of `npm run --silent cli -- <command>`. */
 import { parseArgs } from "node:util";
 import { IsoDateTime } from "../../shared/events/primitives.js";
+import { parseWithin } from "../../shared/queries/index.js";
+import { calendarUrlFor } from "./calendar-url.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
 import { EXTRA_COMMANDS } from "./extra-commands.js";
@@ -17,6 +19,7 @@ commands:
   emit FILE|-                       put events from a JSON file (one entry or an array)
   dlq list                          dead letters
   dlq redrive                       put dead letters back on the bus
+  calendar-url --partner P          the partner's calendar feed URL (with its token)
 ${EXTRA_COMMANDS.map((c) => `  ${c.summary}`).join("\n")}
 
 options:
@@ -34,6 +37,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   emit: [],
   "dlq list": [],
   "dlq redrive": [],
+  "calendar-url": ["partner"],
 };
 
 function parse(argv: string[]) {
@@ -67,12 +71,8 @@ function isoNow(value: string | undefined): string {
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
-  const extra = EXTRA_COMMANDS.find((c) => c.name === argv.find((a) => !a.startsWith("-")));
-  if (extra)
-    return extra.run(
-      argv.filter((a) => a !== extra.name),
-      io,
-    );
+  const extra = EXTRA_COMMANDS.find((c) => c.name === argv[0]);
+  if (extra) return extra.run(argv.slice(1), io);
   let target: Target | undefined;
   try {
     const { values, positionals } = parse(argv);
@@ -116,12 +116,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       case "due": {
-        const within = values.within === undefined ? 60 : Number(values.within);
-        if (!Number.isInteger(within) || within < 0) {
-          throw new CliError(`--within must be a whole number of days, got "${values.within}"`, 2);
-        }
-        const rows = await commands.due(target, within, isoNow(values.now));
-        print(rows, () => renderDue(rows, within));
+        const rows = await commands.due(target, values.within, values.now);
+        print(rows, () => renderDue(rows, parseWithin(values.within)));
         return 0;
       }
       case "scan": {
@@ -156,6 +152,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const result = await commands.dlqRedrive(target);
         print(result, () => `redriven: ${result.redriven}, failed: ${result.failed}`);
         return result.failed > 0 ? 1 : 0;
+      }
+      case "calendar-url": {
+        if (!values.partner) throw new CliError("calendar-url needs --partner P", 2);
+        const result = await calendarUrlFor(values.partner, values);
+        print(result, () => result.url);
+        return 0;
       }
       default:
         throw new CliError(`unknown command "${command}"`, 2);

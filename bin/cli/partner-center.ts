@@ -51,7 +51,6 @@ function connector(): ConnectorConfig {
 }
 
 async function withTarget(
-  io: Io,
   options: { stack?: string | undefined; region?: string | undefined },
   work: (target: Target) => Promise<number>,
 ): Promise<number> {
@@ -149,7 +148,7 @@ export const inviteCommand: CliCommand = {
             new TokenProvider(config.api),
           ).relationshipRequestUrl()
         : null;
-      return await withTarget(io, values, async (target) => {
+      return await withTarget(values, async (target) => {
         where = target.description;
         const answer = await target.events.send(
           new PutEventsCommand({
@@ -243,7 +242,7 @@ export const reconcileCommand: CliCommand = {
           "the Partner Center connector is not configured: set PARTNER_CENTER_PARTNER_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET",
         );
       }
-      return await withTarget(io, values, async (target) => {
+      return await withTarget(values, async (target) => {
         where = target.description;
         const deps = connectorDeps(
           config.api,

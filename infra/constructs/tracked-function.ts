@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { type CfnResource, Duration, Lazy, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -92,6 +92,8 @@ export class TrackedFunction extends Construct {
       },
     });
 
+    dropDependencyImpliedByRole(this.function, this.role);
+
     const fiveMinuteSum = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     /** Fires on the first occurrence in five minutes. */
     const anyOccurrence = (id: string, alarmDescription: string, metric: cloudwatch.IMetric) =>
@@ -126,4 +128,30 @@ export class TrackedFunction extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * CDK makes a function depend on its whole role construct: the role's policy, which must exist
+ * before the function runs, and the role itself, which the function's `Role: GetAtt` already
+ * implies. cfn-lint flags that second one (W3005, redundant DependsOn); keep every other
+ * dependency. Rendered lazily, since dependencies are only known once the app is prepared.
+ */
+function dropDependencyImpliedByRole(fn: lambda.Function, role: iam.Role): void {
+  const resource = fn.node.defaultChild as lambda.CfnFunction;
+  const roleResource = role.node.defaultChild as CfnResource;
+  const stack = Stack.of(fn);
+  resource.addOverride(
+    "DependsOn",
+    Lazy.list(
+      {
+        produce: () =>
+          resource
+            .obtainDependencies()
+            .filter((d): d is CfnResource => d !== roleResource && !(d instanceof Stack))
+            .map((d) => stack.resolve(d.logicalId) as string)
+            .sort(),
+      },
+      { omitEmpty: true },
+    ),
+  );
 }

@@ -206,7 +206,7 @@ export class FakePartnerCenter {
     send(res, 404, { code: 404, description: "not found" });
   }
 
-  private api(path: string, res: ServerResponse): void {
+  private api(path: string, res: ServerResponse) {
     if (path === "/v1/customers/relationshiprequests") {
       return send(res, 200, {
         url: `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${this.partnerId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,

@@ -67,8 +67,9 @@ describe("the Partner Center connector in the stack", () => {
       }
     }
     const processor = describedAs(on, FUNCTIONS.partnerCenterProcessor.description);
-    const env = (processor?.[1].Properties?.Environment as { Variables: Record<string, unknown> })
-      .Variables;
+    const env =
+      (processor?.[1].Properties?.Environment as { Variables: Record<string, unknown> } | undefined)
+        ?.Variables ?? {};
     expect(env.PARTNER_CENTER_CLIENT_SECRET).toBeUndefined();
     expect(env.PARTNER_CENTER_CLIENT_SECRET_ARN).toEqual({ Ref: secretId });
     expect(env.PARTNER_CENTER_PARTNER_ID).toBe(TEST_CONTEXT.partnerCenter.partnerId);

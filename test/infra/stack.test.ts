@@ -326,7 +326,8 @@ describe("scheduled expiry scan", () => {
   it("runs the scan function on the configured schedule, with retries and its own DLQ", () => {
     const scanArn = JSON.stringify(getAtt(functionLogicalId(FUNCTIONS.expiryScan.description)));
     const schedules = resourcesOfType(built.template, "AWS::Scheduler::Schedule").filter(
-      ([, s]) => JSON.stringify((s.Properties?.Target as { Arn: unknown }).Arn) === scanArn,
+      ([, s]) =>
+        JSON.stringify((s.Properties?.Target as { Arn: unknown } | undefined)?.Arn) === scanArn,
     );
     expect(schedules).toHaveLength(1);
     const props = schedules[0]?.[1].Properties as {

@@ -20,17 +20,8 @@ import { TransferStore } from "../../shared/store/transfer-store.js";
 import { EventPublisher } from "../../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../../shared/tracker/upstream-handler.js";
 import { freshTable } from "../support/dynamo.js";
-import {
-  accepted,
-  ended,
-  invitationSent,
-  newTransferKey,
-  original,
-  provisioned,
-  type RawEnvelope,
-  UPSTREAM_BUILDERS,
-  updated,
-} from "../support/events.js";
+import { invitationSent, newTransferKey } from "../support/events.js";
+import { eventMutation, hostileEventCorpus, mutatedEvent } from "../support/hostile-events.js";
 
 let db: Awaited<ReturnType<typeof freshTable>>["db"];
 let tableName: string;
@@ -69,112 +60,7 @@ async function itemCount(): Promise<number> {
 }
 
 const key = newTransferKey("hostile");
-const withDetail = (raw: RawEnvelope, detail: Record<string, unknown>) => ({
-  ...raw,
-  detail: { ...raw.detail, ...detail },
-});
-const without = (raw: RawEnvelope, field: string) => {
-  const detail = { ...raw.detail };
-  delete detail[field];
-  return { ...raw, detail };
-};
-const invite = invitationSent({ ...key }) as RawEnvelope;
-
-const CORPUS: { name: string; raw: unknown; field: string }[] = [
-  {
-    name: "detail that is a JSON string",
-    raw: { ...invite, detail: '{"partnerId":' },
-    field: "detail",
-  },
-  { name: "detail that is an array", raw: { ...invite, detail: [] }, field: "detail" },
-  { name: "no envelope at all", raw: null, field: "(event)" },
-  { name: "missing id", raw: { ...invite, id: undefined }, field: "id" },
-  { name: "missing partnerId", raw: without(invite, "partnerId"), field: "detail.partnerId" },
-  {
-    name: "empty partnerId",
-    raw: withDetail(invite, { partnerId: "" }),
-    field: "detail.partnerId",
-  },
-  {
-    name: "very long customerName",
-    raw: withDetail(invite, { customerName: "x".repeat(100_000) }),
-    field: "detail.customerName",
-  },
-  {
-    name: "quantity as a string",
-    raw: provisioned({ ...key, quantity: "10" as unknown as number }),
-    field: "detail.quantity",
-  },
-  { name: "quantity 0", raw: provisioned({ ...key, quantity: 0 }), field: "detail.quantity" },
-  {
-    name: "negative quantity",
-    raw: provisioned({ ...key, quantity: -3 }),
-    field: "detail.quantity",
-  },
-  {
-    name: "fractional quantity",
-    raw: provisioned({ ...key, quantity: 1.5 }),
-    field: "detail.quantity",
-  },
-  {
-    name: "auto-renew as a string",
-    raw: updated({ ...key, autoRenewEnabled: "yes" as unknown as boolean }),
-    field: "detail.autoRenewEnabled",
-  },
-  {
-    name: "impossible date",
-    raw: accepted({ ...key, acceptedAt: "2026-02-30" }, { time: "2026-03-01T00:00:00Z" }),
-    field: "detail.acceptedAt",
-  },
-  {
-    name: "not a date",
-    raw: accepted({ ...key, acceptedAt: "yesterday" }, { time: "2026-03-01T00:00:00Z" }),
-    field: "detail.acceptedAt",
-  },
-  {
-    name: "hour 25",
-    raw: accepted({ ...key, acceptedAt: "2026-03-01T25:00:00Z" }, { time: "2026-03-01T00:00:00Z" }),
-    field: "detail.acceptedAt",
-  },
-  {
-    name: "unknown country",
-    raw: withDetail(invite, { customerCountry: "XX" }),
-    field: "detail.customerCountry",
-  },
-  {
-    name: "three-letter country",
-    raw: withDetail(invite, { partnerCountry: "GBR" }),
-    field: "detail.partnerCountry",
-  },
-  {
-    name: "501 subscriptions",
-    raw: withDetail(invite, {
-      subscriptions: Array.from({ length: 501 }, (_, i) => original({ subscriptionId: `s-${i}` })),
-    }),
-    field: "detail.subscriptions",
-  },
-  {
-    name: "unknown end reason",
-    raw: ended({ ...key, reason: "refunded" as "expired" }),
-    field: "detail.reason",
-  },
-  {
-    name: "unknown detail-type",
-    raw: { ...invite, "detail-type": "Invitation Deleted" },
-    field: "detail-type",
-  },
-  { name: "wrong source", raw: { ...invite, source: "someone.else" }, field: "source" },
-  {
-    name: "bad partner email",
-    raw: withDetail(invite, { partnerEmail: "not-an-email" }),
-    field: "detail.partnerEmail",
-  },
-  {
-    name: "update with nothing to update",
-    raw: without(without(updated({ ...key }) as RawEnvelope, "autoRenewEnabled"), "quantity"),
-    field: "detail",
-  },
-];
+const CORPUS = hostileEventCorpus(key);
 
 describe("hostile events", () => {
   it.each(CORPUS)("$name: refused, naming $field, nothing stored", async ({ raw, field }) => {
@@ -205,37 +91,9 @@ describe("hostile events", () => {
   });
 
   it("a fuzzer's mutations of valid events are either valid or refused cleanly, never half-applied", async () => {
-    const mutation = fc.record({
-      type: fc.constantFrom(...UPSTREAM_DETAIL_TYPES),
-      field: fc.constantFrom(
-        "partnerId",
-        "customerTenantId",
-        "subscriptionId",
-        "quantity",
-        "sentAt",
-        "acceptedAt",
-        "provisionedAt",
-        "updatedAt",
-        "endedAt",
-        "subscriptions",
-        "partnerCountry",
-        "partnerEmail",
-        "reason",
-        "commitmentEndDate",
-      ),
-      value: fc.oneof(
-        fc.anything({ maxDepth: 2 }),
-        fc.string({ maxLength: 2_000 }),
-        fc.integer(),
-        fc.double(),
-        fc.constant(undefined),
-      ),
-    });
     await fc.assert(
-      fc.asyncProperty(mutation, async ({ type, field, value }) => {
-        const fuzzKey = newTransferKey("fuzz");
-        const base = UPSTREAM_BUILDERS[type]({ ...fuzzKey }) as RawEnvelope;
-        const raw = { ...base, detail: { ...base.detail, [field]: value } };
+      fc.asyncProperty(eventMutation, async (mutation) => {
+        const raw = mutatedEvent(mutation, newTransferKey("fuzz"));
         const before = await itemCount();
         const outcome = await handle(raw).then(
           () => "applied" as const,

@@ -1,0 +1,73 @@
+/**
+ * `show` and `list`: one transfer's view and the transfer summaries, read through the store's
+ * public read API. The CLI's `--json`, the web API and the pages all print these shapes.
+ */
+import type { TransferView } from "../domain/view-types.js";
+import type { TransferStatus } from "../events/index.js";
+import type { TransferKey } from "../store/keys.js";
+import { TransferStore, type TransferSummary } from "../store/transfer-store.js";
+import type { ReadSource } from "./source.js";
+
+export type { TransferSummary };
+
+/** The store reads no reminder thresholds: the read side never writes original items. */
+const storeOf = (source: ReadSource) => new TransferStore(source.db, source.tableName, []);
+
+/** The full view of one transfer, or null when no event for it was ever stored. */
+export function showTransfer(source: ReadSource, key: TransferKey): Promise<TransferView | null> {
+  return storeOf(source).getView(key);
+}
+
+/** The view with exactly the fields SPEC section 6 lists for `show --json`. */
+export function transferJson(view: TransferView) {
+  return {
+    partnerId: view.partnerId,
+    customerTenantId: view.customerTenantId,
+    customerName: view.customerName,
+    status: view.status,
+    warnings: view.warnings,
+    unmatched: view.unmatched.map((u) => ({
+      subscriptionId: u.subscriptionId,
+      offerId: u.offerId,
+      quantity: u.quantity,
+      provisionedAt: u.provisionedAt,
+    })),
+    subscriptions: view.subscriptions.map((s) => ({
+      subscriptionId: s.subscriptionId,
+      offerId: s.offerId,
+      offerName: s.offerName,
+      quantity: s.quantity,
+      commitmentEndDate: s.commitmentEndDate,
+      autoRenewEnabled: s.autoRenewEnabled,
+      state: s.state,
+      replacement: s.replacement
+        ? {
+            subscriptionId: s.replacement.subscriptionId,
+            offerId: s.replacement.offerId,
+            quantity: s.replacement.quantity,
+            provisionedAt: s.replacement.provisionedAt,
+          }
+        : null,
+      reminders: s.reminders.map((r) => ({ thresholdDays: r.thresholdDays, sentAt: r.sentAt })),
+    })),
+    history: view.history.map((h) => ({
+      eventId: h.eventId,
+      detailType: h.detailType,
+      time: h.time,
+    })),
+  };
+}
+export type TransferJson = ReturnType<typeof transferJson>;
+
+export type ListFilter = { status?: TransferStatus | undefined; partnerId?: string | undefined };
+
+/** Transfer summaries (`list`), optionally of one partner and/or one status. */
+export function listTransfers(
+  source: ReadSource,
+  filter: ListFilter = {},
+): Promise<TransferSummary[]> {
+  return storeOf(source).list({
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.partnerId ? { partnerId: filter.partnerId } : {}),
+  });
+}
