@@ -11,6 +11,7 @@ import * as commands from "./cli/commands.js";
 import { describeError } from "./cli/errors.js";
 import { renderView } from "./cli/render.js";
 import { resolveTarget, type Target } from "./cli/target.js";
+import { runPartnerCenterDemo } from "./demo-partner-center.js";
 
 const PARTNER = "partner-northwind";
 const CUSTOMER = "8d3c2b1a-4f5e-4a6b-9c7d-0e1f2a3b4c5d";
@@ -36,6 +37,7 @@ async function step(target: Target, file: string, label: string) {
 }
 
 async function main() {
+  if (process.argv.includes("--partner-center")) return runPartnerCenterDemo();
   const target = await resolveTarget({});
   try {
     console.log(`Demo against the ${target.description}\n`);
