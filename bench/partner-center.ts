@@ -67,7 +67,8 @@ async function verifyFigures(authority: TestAuthority, fake: FakePartnerCenter) 
     throw new Error("the benchmark's notification does not verify");
   }
   // Warm up (JIT, the cache entry) before measuring.
-  for (const request of requests.slice(0, 200)) await verifier.verify(request.headers, request.body);
+  for (const request of requests.slice(0, 200))
+    await verifier.verify(request.headers, request.body);
   const times: number[] = [];
   for (const request of requests) {
     const started = performance.now();
