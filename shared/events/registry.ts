@@ -5,6 +5,7 @@ import {
   InvitationSent,
   OriginalSubscriptionEnded,
   OriginalSubscriptionUpdated,
+  ReminderDigestReady,
   SubscriptionProvisioned,
   TransferStatusChanged,
 } from "./details.js";
@@ -27,6 +28,7 @@ export const DETAIL_TYPES = {
   originalSubscriptionEnded: "Original Subscription Ended",
   expiryApproaching: "Expiry Approaching",
   transferStatusChanged: "Transfer Status Changed",
+  reminderDigestReady: "Reminder Digest Ready",
   partnerCenterNotification: "Partner Center Notification",
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
@@ -49,6 +51,7 @@ export const EVENT_CATALOGUE = {
   },
   [DETAIL_TYPES.expiryApproaching]: { source: SOURCES.tracker, detail: ExpiryApproaching },
   [DETAIL_TYPES.transferStatusChanged]: { source: SOURCES.tracker, detail: TransferStatusChanged },
+  [DETAIL_TYPES.reminderDigestReady]: { source: SOURCES.tracker, detail: ReminderDigestReady },
   [DETAIL_TYPES.partnerCenterNotification]: {
     source: SOURCES.partnerCenter,
     detail: PartnerCenterNotification,
