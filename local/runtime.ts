@@ -7,7 +7,6 @@
  */
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +19,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { localDlqUrl, startEventsEndpoint } from "./events-endpoint.js";
 import { Journal } from "./journal.js";
 import { loadExpiryScan, type RunScan } from "./scan-hook.js";
+import { startSesServer } from "./ses-server.js";
 import { localWebRoutes } from "./web-routes.js";
 import { startWebServer } from "./web-server.js";
 
@@ -65,17 +65,6 @@ export function assertPortFree(port: number, what: string, envName: string): Pro
   });
 }
 
-async function startSes(port: number): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  const mod = require("aws-ses-v2-local") as {
-    default: ((config: { host: string; port: number }) => Promise<Server>) & {
-      default?: (config: { host: string; port: number }) => Promise<Server>;
-    };
-  };
-  const factory = mod.default.default ?? mod.default;
-  return factory({ host: "127.0.0.1", port });
-}
-
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -117,7 +106,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       cleanups.push(() => dynamo.stop());
       dynamoEndpoint = dynamo.endpoint;
     }
-    const ses = await startSes(options.sesPort);
+    const ses = await startSesServer(options.sesPort);
     cleanups.push(() => closeServer(ses));
     const eventsEndpoint = loopback(options.eventsPort);
     const sesEndpoint = loopback(options.sesPort);
