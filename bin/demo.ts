@@ -57,6 +57,9 @@ async function main() {
     console.log(`\n${renderView(view)}`);
     const ses = loopback(localSettings().sesPort);
     console.log(`\nReminder emails: open ${ses} in a browser (JSON at ${ses}/store).`);
+    console.log(
+      `Transfer page: ${loopback(localSettings().webPort)}/transfers/${PARTNER}/${CUSTOMER}`,
+    );
   } finally {
     target.dynamo.destroy();
     target.events.destroy();

@@ -34,6 +34,16 @@ type Record =
   | { op: "dead"; id: string; reason: string; failedAt: string; attempts: number }
   | { op: "dlq-delete"; id: string };
 
+/** An accepted event the journal cannot serialise (e.g. JSON nested too deep for the stack). */
+export class UnstorableDeliveryError extends Error {
+  override readonly name = "UnstorableDeliveryError";
+  constructor(cause: unknown) {
+    super(`event cannot be journaled: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
 export const deliveryId = (eventId: string, functionId: FunctionId) => `${eventId}:${functionId}`;
 
 export class Journal {
@@ -70,9 +80,12 @@ export class Journal {
   private writes: Promise<void> = Promise.resolve();
 
   private append(record: Record, sync: boolean): Promise<void> {
+    return this.appendLine(this.file ? `${JSON.stringify(record)}\n` : "", sync);
+  }
+
+  private appendLine(line: string, sync: boolean): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
-    const line = `${JSON.stringify(record)}\n`;
     this.writes = this.writes.then(async () => {
       await file.appendFile(line);
       if (sync) await file.datasync();
@@ -80,11 +93,22 @@ export class Journal {
     return this.writes;
   }
 
-  /** Records accepted deliveries; resolves once they are on disk. */
+  /**
+   * Records accepted deliveries; resolves once they are on disk. The record is serialised before
+   * anything counts as pending, so a delivery that cannot be written (JSON.stringify throws) is
+   * refused as a whole and never leaves a pending entry that no one will ever deliver.
+   */
   async accept(deliveries: Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
+    const record: Record = { op: "accept", deliveries };
+    let line = "";
+    try {
+      if (this.file) line = `${JSON.stringify(record)}\n`;
+    } catch (error) {
+      throw new UnstorableDeliveryError(error);
+    }
     for (const d of deliveries) this.pending.set(d.id, d);
-    await this.append({ op: "accept", deliveries }, true);
+    await this.appendLine(line, true);
   }
 
   /**

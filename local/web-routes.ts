@@ -3,6 +3,7 @@
  * app and its API, the calendar feed, the Partner Center webhook); the server itself knows none.
  */
 import type { WebRoute } from "../shared/http/routes.js";
+import { localWebApp } from "./web-app.js";
 
 export type WebRoutesContext = {
   /** Folder of the runtime's durable data (secrets generated once live here); null in memory. */
@@ -15,6 +16,6 @@ export type WebRoutesContext = {
   log: (line: string) => void;
 };
 
-export async function localWebRoutes(_context: WebRoutesContext): Promise<WebRoute[]> {
-  return [];
+export async function localWebRoutes(context: WebRoutesContext): Promise<WebRoute[]> {
+  return [...(await localWebApp(context))];
 }

@@ -11,3 +11,9 @@ export const OUTPUT_KEYS = {
   dlqUrlPrefix: "DlqUrl",
   scheduleDlqUrl: "DlqUrlExpiryScanSchedule",
 } as const;
+
+/** Outputs of the partner web app (infra/constructs/web-app.ts), read by `cli calendar-url`. */
+export const WEB_OUTPUT_KEYS = {
+  webAppUrl: "WebAppUrl",
+  calendarSecretArn: "CalendarSecretArn",
+} as const;

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { IsoDateTime } from "../../shared/events/primitives.js";
 import { parseWithin } from "../../shared/queries/index.js";
+import { calendarUrlFor } from "./calendar-url.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
@@ -17,6 +18,7 @@ commands:
   emit FILE|-                       put events from a JSON file (one entry or an array)
   dlq list                          dead letters
   dlq redrive                       put dead letters back on the bus
+  calendar-url --partner P          the partner's calendar feed URL (with its token)
 
 options:
   --json                  machine-readable output
@@ -33,6 +35,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   emit: [],
   "dlq list": [],
   "dlq redrive": [],
+  "calendar-url": ["partner"],
 };
 
 function parse(argv: string[]) {
@@ -145,6 +148,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const result = await commands.dlqRedrive(target);
         print(result, () => `redriven: ${result.redriven}, failed: ${result.failed}`);
         return result.failed > 0 ? 1 : 0;
+      }
+      case "calendar-url": {
+        if (!values.partner) throw new CliError("calendar-url needs --partner P", 2);
+        const result = await calendarUrlFor(values.partner, values);
+        print(result, () => result.url);
+        return 0;
       }
       default:
         throw new CliError(`unknown command "${command}"`, 2);

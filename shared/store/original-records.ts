@@ -65,6 +65,9 @@ export function originalRecords(
   return records;
 }
 
+/** Records are flat (strings, numbers, booleans, null): compare them field by field. */
 export function sameRecord(a: OriginalRecord | undefined, b: OriginalRecord | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === undefined || b === undefined) return a === b;
+  const fields = Object.keys(a) as (keyof OriginalRecord)[];
+  return fields.length === Object.keys(b).length && fields.every((field) => a[field] === b[field]);
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../local/free-port.js";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
 import { parseUpstreamEvent } from "../../shared/events/index.js";
+import { tooDeep } from "../../shared/events/json-depth.js";
 import {
   ended,
   accepted as invitationAccepted,
@@ -273,6 +274,9 @@ describe("PutEvents answers like EventBridge", () => {
   });
 });
 
+/** The last instant with a four-digit year; later event times are refused per entry. */
+const LATEST_EVENT_TIME = new Date("9999-12-31T23:59:59Z");
+
 describe("hostile PutEvents traffic", () => {
   it("is answered entry by entry, and what is accepted is applied, dead-lettered or unrouted", async () => {
     const upstream: readonly string[] = HOSTILE_ENTRY_DETAIL_TYPES;
@@ -298,10 +302,13 @@ describe("hostile PutEvents traffic", () => {
             return undefined;
           }
         })();
-        if (!sent.Source || !sent.DetailType || sent.Detail === undefined) {
+        const lateTime = sent.Time !== undefined && sent.Time > LATEST_EVENT_TIME;
+        if (!sent.Source || !sent.DetailType || !sent.Detail) {
           expect(answer?.ErrorCode).toBe("InvalidArgument");
         } else if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
           expect(answer?.ErrorCode).toBe("MalformedDetail");
+        } else if (tooDeep(parsed) || lateTime) {
+          expect(answer?.ErrorCode).toBe("InvalidArgument");
         } else {
           expect(answer?.EventId).toBeTruthy();
           // Routed only when a rule matches; then it is applied or refused with a reason.

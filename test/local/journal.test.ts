@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type BusEvent, type Delivery, Journal } from "../../local/journal.js";
+import {
+  type BusEvent,
+  type Delivery,
+  Journal,
+  UnstorableDeliveryError,
+} from "../../local/journal.js";
 
 const dir = mkdtempSync(join(tmpdir(), "journal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,5 +69,23 @@ describe("the bus journal", () => {
     expect(reopened.dead.size).toBe(0);
     expect([...reopened.pending.keys()]).toEqual(["e:invitationSent"]);
     await reopened.close();
+  });
+
+  it("refuses a delivery it cannot serialise without counting it as pending", async () => {
+    // Prepare: a detail nested far deeper than JSON.stringify's stack allows
+    const journal = await Journal.open(join(dir, "deep.ndjson"));
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = { d: deep };
+    const unstorable = { ...delivery("deep"), event: { ...delivery("deep").event, detail: deep } };
+
+    // Act
+    const failure = await journal.accept([unstorable, delivery("beside")]).catch((e: unknown) => e);
+
+    // Assess: nothing half-accepted, and the journal still takes good deliveries
+    expect(failure).toBeInstanceOf(UnstorableDeliveryError);
+    expect(journal.pending.size).toBe(0);
+    await journal.accept([delivery("after")]);
+    expect([...journal.pending.keys()]).toEqual(["after:invitationSent"]);
+    await journal.close();
   });
 });

@@ -132,3 +132,38 @@ export async function seed(source: ReadSource, transfers: readonly FixtureTransf
     for (const raw of transfer.events) await store.apply(parseUpstreamEvent(raw));
   });
 }
+
+/** A partner's mixed book of transfers: risky, quiet, completed-looking and one hostile name. */
+export function sampleBook(partnerId: string, now: string): FixtureTransfer[] {
+  const names = [
+    "Fabrikam Ltd",
+    "Contoso Pharmaceuticals",
+    "Northwind Traders",
+    "Tailspin Toys",
+    "Wide World Importers",
+    "Adventure Works Cycles",
+    "Litware Inc",
+    "Proseware Inc",
+    "Woodgrove Bank",
+    "Alpine Ski House",
+  ];
+  const transfers = names.map((customerName, i) =>
+    (i % 3 === 2 ? quietTransfer : riskyTransfer)({
+      partnerId,
+      customerTenantId: `tenant-${String(i + 1).padStart(2, "0")}`,
+      customerName,
+      now,
+      endsInDays: 6 + i * 9,
+    }),
+  );
+  transfers.push(
+    riskyTransfer({
+      partnerId,
+      customerTenantId: "tenant-hostile",
+      customerName: `<img src=x onerror="alert('owned')"><b>Evil & Co</b>`,
+      now,
+      endsInDays: 75,
+    }),
+  );
+  return transfers;
+}
