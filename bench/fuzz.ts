@@ -297,7 +297,7 @@ async function main(): Promise<number> {
       fuzzSeed: seed,
       fuzzSeconds: Math.round((performance.now() - began) / 100) / 10,
       fuzzInputsByTarget: byGroup,
-      fuzzValidInputs: all.reduce((n, e) => n + e.validInputs, 0),
+      fuzzValidEvents: all.reduce((n, e) => n + e.validEvents, 0),
       fuzzDeadLetters: executor.deadLetters.size,
       fuzzServerErrors: serverErrors.length,
       fuzzWebRoutes: webRoutes.length,

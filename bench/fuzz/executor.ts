@@ -34,7 +34,7 @@ export class FuzzExecutor {
   readonly withoutReason: Finding[] = [];
   readonly refusedWrongly: Finding[] = [];
   readonly serverErrors: Finding[] = [];
-  validInputs = 0;
+  validEvents = 0;
 
   constructor(
     private readonly ports: RuntimePorts,
@@ -153,7 +153,7 @@ export class FuzzExecutor {
       for (const functionId of targets) {
         const verdict = classify(functionId, envelope);
         if (verdict.kind === "valid") {
-          this.validInputs++;
+          this.validEvents++;
           this.oracle.expect(verdict.event, stamped === null ? window : undefined);
         } else if (verdict.kind === "hostile") {
           this.expectedDeadLetters.add(`${answer.EventId}:${functionId}`);
@@ -201,7 +201,7 @@ export class FuzzExecutor {
     const label = `input ${index}: ${functionId} called directly`;
     if (verdict.kind === "unmodelled") return;
     if (verdict.kind === "valid") {
-      this.validInputs++;
+      this.validEvents++;
       this.oracle.expect(verdict.event);
       // As Lambda's asynchronous invocation would: retry what failed for a passing reason.
       for (let attempt = 1; ; attempt++) {
