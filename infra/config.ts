@@ -11,6 +11,7 @@ import {
   EntraClientId,
   EntraTenantId,
 } from "../shared/web/entra-config.js";
+import { PartnerCenterContext } from "./partner-center-config.js";
 
 /** Context keys the app reads; `cdk.json` carries a default for each. */
 export const CONTEXT_KEYS = [
@@ -27,6 +28,7 @@ export const CONTEXT_KEYS = [
   "entraTenantId",
   "entraClientId",
   "entraAppRole",
+  "partnerCenter",
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -85,6 +87,8 @@ export const DeployContext = z
     entraTenantId: z.union([z.literal(""), EntraTenantId]).default(""),
     entraClientId: z.union([z.literal(""), EntraClientId]).default(""),
     entraAppRole: AppRole.default(DEFAULT_APP_ROLE),
+    /** The Partner Center connector; null or absent: not deployed. */
+    partnerCenter: PartnerCenterContext,
   })
   .superRefine((ctx, issues) => {
     const parsed = ReminderThresholds.safeParse(ctx.reminderThresholds);

@@ -8,13 +8,25 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { MAX_JSON_DEPTH, tooDeep } from "../shared/events/json-depth.js";
 import type { Dispatcher } from "./dispatcher.js";
-import type { BusEvent, DeadLetter, Journal } from "./journal.js";
+import {
+  type BusEvent,
+  type DeadLetter,
+  type Journal,
+  UnstorableDeliveryError,
+} from "./journal.js";
 
 /** EventBridge's limit on one entry (SPEC section 6: 1 MiB). */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 export const MAX_ENTRIES = 10;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Ten entries of 1 MiB each, with room for JSON escaping; a larger request is answered 413. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** What a too-large request may still send before the connection is cut (it gets its 413 first). */
+const MAX_DISCARD_BYTES = 1024 * 1024 * 1024;
+/** The instants an event time may name: those ISO 8601 writes with a four-digit year. */
+const MIN_EVENT_TIME_MS = Date.parse("0000-01-01T00:00:00Z");
+const MAX_EVENT_TIME_MS = Date.parse("9999-12-31T23:59:59Z");
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_DLQ_NAME = "local-dead-letters";
@@ -42,6 +54,7 @@ class ClientError extends Error {
     readonly type: string,
     message: string,
     readonly queryError?: string,
+    readonly status = 400,
   ) {
     super(message);
   }
@@ -94,11 +107,19 @@ export function checkEntry(
   if (typeof detail !== "object" || detail === null || Array.isArray(detail)) {
     return { error: { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." } };
   }
+  if (tooDeep(detail)) {
+    return {
+      error: invalid("Detail", `Detail is nested deeper than ${MAX_JSON_DEPTH} levels.`),
+    };
+  }
   let time = new Date();
-  if (entry.Time !== undefined) {
-    const seconds = Number(entry.Time);
-    if (!Number.isFinite(seconds)) return { error: invalid("Time", "Time is not a timestamp.") };
-    time = new Date(seconds * 1000);
+  if (entry.Time !== undefined && entry.Time !== null) {
+    const millis = Number(entry.Time) * 1000;
+    // An instant outside 0000-9999 has no ISO 8601 form (new Date(1e23) cannot be formatted).
+    if (!(millis >= MIN_EVENT_TIME_MS && millis <= MAX_EVENT_TIME_MS)) {
+      return { error: invalid("Time", "Time is not a timestamp between years 0 and 9999.") };
+    }
+    time = new Date(millis);
   }
   const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : [];
   return {
@@ -139,11 +160,33 @@ export function startEventsEndpoint(options: EventsEndpointOptions): Promise<Ser
         results.push({ EventId: checked.event.id });
       }
     }
-    await dispatcher.acceptMany(accepted);
+    await acceptAll(accepted, results);
     return {
       Entries: results,
       FailedEntryCount: results.filter((r) => "ErrorCode" in r).length,
     };
+  }
+
+  /**
+   * Journals the accepted events in one write; if that write is refused, each event on its own,
+   * so that one event that cannot be journaled fails its entry only and never the whole call.
+   */
+  async function acceptAll(events: BusEvent[], results: EntryResult[]): Promise<void> {
+    try {
+      await dispatcher.acceptMany(events);
+      return;
+    } catch (error) {
+      if (!(error instanceof UnstorableDeliveryError)) throw error;
+    }
+    for (const event of events) {
+      try {
+        await dispatcher.acceptMany([event]);
+      } catch (error) {
+        if (!(error instanceof UnstorableDeliveryError)) throw error;
+        const index = results.findIndex((r) => "EventId" in r && r.EventId === event.id);
+        results[index] = { ErrorCode: "InternalFailure", ErrorMessage: error.message };
+      }
+    }
   }
 
   function dlqMessage(letter: DeadLetter) {
@@ -242,17 +285,26 @@ export function startEventsEndpoint(options: EventsEndpointOptions): Promise<Ser
       return json(res, 404, { message: `no route for ${req.method} ${url}` });
     }
     const raw = await readBody(req);
-    let body: Record<string, unknown>;
+    let body: unknown;
     try {
-      body = raw.length === 0 ? {} : (JSON.parse(raw.toString("utf8")) as Record<string, unknown>);
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString("utf8"));
     } catch {
       throw new ClientError("SerializationException", "request body is not valid JSON");
     }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new ClientError("SerializationException", "request body must be a JSON object");
+    }
     if (target === "AWSEvents.PutEvents") {
-      return json(res, 200, await putEvents(body), "application/x-amz-json-1.1");
+      return json(
+        res,
+        200,
+        await putEvents(body as Record<string, unknown>),
+        "application/x-amz-json-1.1",
+      );
     }
     if (target.startsWith("AmazonSQS.")) {
-      return json(res, 200, await sqs(target.slice("AmazonSQS.".length), body), SQS_JSON);
+      const action = target.slice("AmazonSQS.".length);
+      return json(res, 200, await sqs(action, body as Record<string, unknown>), SQS_JSON);
     }
     throw new ClientError("UnknownOperationException", `unknown operation ${target}`);
   }
@@ -264,7 +316,7 @@ export function startEventsEndpoint(options: EventsEndpointOptions): Promise<Ser
       if (error instanceof ClientError) {
         if (error.queryError) res.setHeader("x-amzn-query-error", error.queryError);
         res.setHeader("x-amzn-ErrorType", error.type);
-        return json(res, 400, { __type: error.type, message: error.message }, type);
+        return json(res, error.status, { __type: error.type, message: error.message }, type);
       }
       const message = error instanceof Error ? error.message : String(error);
       return json(res, 500, { __type: "InternalException", message }, type);
@@ -294,20 +346,32 @@ function json(res: ServerResponse, status: number, body: unknown, type = "applic
   res.end(text);
 }
 
+/**
+ * Reads a request body up to MAX_BODY_BYTES. A larger one is read to its end without being kept
+ * and then refused with 413, so the client always gets an answer instead of a reset (only a
+ * sender that goes on past MAX_DISCARD_BYTES is cut off).
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ClientError("ValidationException", "request body is too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_DISCARD_BYTES) req.destroy();
+      else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => {
+      if (size <= MAX_BODY_BYTES) return resolve(Buffer.concat(chunks));
+      reject(
+        new ClientError(
+          "ValidationException",
+          `Request size ${size} bytes exceeded the limit of ${MAX_BODY_BYTES} bytes`,
+          undefined,
+          413,
+        ),
+      );
+    });
     req.on("error", reject);
   });
 }

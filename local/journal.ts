@@ -34,6 +34,16 @@ type Record =
   | { op: "dead"; id: string; reason: string; failedAt: string; attempts: number }
   | { op: "dlq-delete"; id: string };
 
+/** An accepted event the journal cannot serialise (e.g. JSON nested too deep for the stack). */
+export class UnstorableDeliveryError extends Error {
+  override readonly name = "UnstorableDeliveryError";
+  constructor(cause: unknown) {
+    super(`event cannot be journaled: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
 export const deliveryId = (eventId: string, functionId: FunctionId) => `${eventId}:${functionId}`;
 
 export class Journal {
@@ -67,24 +77,67 @@ export class Journal {
     return new Journal(await open(path, "a"), pending, dead);
   }
 
-  private writes: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next write, and the callers waiting for them to be on disk. */
+  private queued: string[] = [];
+  private queuedWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private queuedSync = false;
+  private flushing: Promise<void> | null = null;
 
   private append(record: Record, sync: boolean): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    const line = `${JSON.stringify(record)}\n`;
-    this.writes = this.writes.then(async () => {
-      await file.appendFile(line);
-      if (sync) await file.datasync();
-    });
-    return this.writes;
+    return this.appendLine(this.file ? `${JSON.stringify(record)}\n` : "", sync);
   }
 
-  /** Records accepted deliveries; resolves once they are on disk. */
+  /**
+   * Group commit: lines appended while a write (and fsync) is under way are written together by
+   * the next one, with one fsync for all of them. Each caller still resolves only once its own
+   * line is written, and fsync'ed when it asked for that; lines keep their order.
+   */
+  private appendLine(line: string, sync: boolean): Promise<void> {
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push(line);
+      this.queuedWaiters.push({ resolve, reject });
+      if (sync) this.queuedSync = true;
+      this.flushing ??= this.flush(file);
+    });
+  }
+
+  private async flush(file: FileHandle): Promise<void> {
+    while (this.queued.length > 0) {
+      const text = this.queued.join("");
+      const waiters = this.queuedWaiters;
+      const sync = this.queuedSync;
+      this.queued = [];
+      this.queuedWaiters = [];
+      this.queuedSync = false;
+      try {
+        await file.appendFile(text);
+        if (sync) await file.datasync();
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.flushing = null;
+  }
+
+  /**
+   * Records accepted deliveries; resolves once they are on disk. The record is serialised before
+   * anything counts as pending, so a delivery that cannot be written (JSON.stringify throws) is
+   * refused as a whole and never leaves a pending entry that no one will ever deliver.
+   */
   async accept(deliveries: Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
+    const record: Record = { op: "accept", deliveries };
+    let line = "";
+    try {
+      if (this.file) line = `${JSON.stringify(record)}\n`;
+    } catch (error) {
+      throw new UnstorableDeliveryError(error);
+    }
     for (const d of deliveries) this.pending.set(d.id, d);
-    await this.append({ op: "accept", deliveries }, true);
+    await this.appendLine(line, true);
   }
 
   /**
@@ -121,7 +174,7 @@ export class Journal {
   }
 
   async close(): Promise<void> {
-    await this.writes;
+    while (this.flushing) await this.flushing;
     await this.file?.close();
   }
 }

@@ -7,7 +7,6 @@
  */
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,9 +15,14 @@ import { FUNCTIONS, type FunctionId } from "../shared/functions.js";
 import { createTableIfMissing } from "../shared/store/create-table.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalSettings, loopback } from "./config.js";
 import { Dispatcher, type Handler } from "./dispatcher.js";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
+import {
+  type DynamoDbLocal,
+  startDynamoDbLocal,
+  stopStaleDynamoDbLocal,
+} from "./dynamodb-local.js";
 import { localDlqUrl, startEventsEndpoint } from "./events-endpoint.js";
 import { Journal } from "./journal.js";
+import { startLocalSes } from "./local-ses.js";
 import { loadExpiryScan, type RunScan } from "./scan-hook.js";
 import { localWebRoutes } from "./web-routes.js";
 import { startWebServer } from "./web-server.js";
@@ -65,17 +69,6 @@ export function assertPortFree(port: number, what: string, envName: string): Pro
   });
 }
 
-async function startSes(port: number): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  const mod = require("aws-ses-v2-local") as {
-    default: ((config: { host: string; port: number }) => Promise<Server>) & {
-      default?: (config: { host: string; port: number }) => Promise<Server>;
-    };
-  };
-  const factory = mod.default.default ?? mod.default;
-  return factory({ host: "127.0.0.1", port });
-}
-
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -96,6 +89,15 @@ async function loadHandlers(): Promise<Partial<Record<FunctionId, Handler>>> {
 
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
+  // A DynamoDB Local that a killed earlier run left on this data folder holds the file (and
+  // perhaps the port): stop it first, so the port check below speaks only of other programs.
+  if (
+    !options.dynamoEndpoint &&
+    options.dataDir &&
+    (await stopStaleDynamoDbLocal(options.dataDir))
+  ) {
+    log(`stopped a DynamoDB Local left running on ${options.dataDir} by an earlier run`);
+  }
   await assertPortFree(options.eventsPort, "events endpoint", "EVENTS_PORT");
   await assertPortFree(options.sesPort, "local SES", "SES_PORT");
   await assertPortFree(options.webPort, "web app", "WEB_PORT");
@@ -117,8 +119,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       cleanups.push(() => dynamo.stop());
       dynamoEndpoint = dynamo.endpoint;
     }
-    const ses = await startSes(options.sesPort);
-    cleanups.push(() => closeServer(ses));
+    const ses = await startLocalSes({ port: options.sesPort, dataDir: options.dataDir, log });
+    cleanups.push(() => ses.stop());
     const eventsEndpoint = loopback(options.eventsPort);
     const sesEndpoint = loopback(options.sesPort);
 

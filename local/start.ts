@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { localSettings } from "./config.js";
 import { DAY_MS, startLocalRuntime } from "./runtime.js";
+import { signalHandler } from "./shutdown.js";
 
 const USAGE =
   "usage: npm start [-- --in-memory | --data-dir DIR] [--scan-every 24h|30m|off] [--max-attempts N]";
@@ -69,25 +70,11 @@ async function main(): Promise<void> {
     `all ready in ${Date.now() - started} ms; ${runtime.loadedFunctions.length} functions, ${scan}. Ctrl-C to stop.`,
   );
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      console.log("forced exit");
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal}: stopping...`);
-    runtime.stop().then(
-      () => {
-        console.log("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`error while stopping: ${error instanceof Error ? error.message : error}`);
-        process.exit(1);
-      },
-    );
-  };
+  const shutdown = signalHandler({
+    stop: () => runtime.stop(),
+    log: (line) => console.log(line),
+    exit: (code) => process.exit(code),
+  });
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }

@@ -1,8 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { type BusEvent, type Delivery, Journal } from "../../local/journal.js";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import {
+  type BusEvent,
+  type Delivery,
+  Journal,
+  UnstorableDeliveryError,
+} from "../../local/journal.js";
 
 const dir = mkdtempSync(join(tmpdir(), "journal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +68,73 @@ describe("the bus journal", () => {
     // Assess
     expect(reopened.dead.size).toBe(0);
     expect([...reopened.pending.keys()]).toEqual(["e:invitationSent"]);
+    await reopened.close();
+  });
+
+  it("refuses a delivery it cannot serialise without counting it as pending", async () => {
+    // Prepare: a detail nested far deeper than JSON.stringify's stack allows
+    const journal = await Journal.open(join(dir, "deep.ndjson"));
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = { d: deep };
+    const unstorable = { ...delivery("deep"), event: { ...delivery("deep").event, detail: deep } };
+
+    // Act
+    const failure = await journal.accept([unstorable, delivery("beside")]).catch((e: unknown) => e);
+
+    // Assess: nothing half-accepted, and the journal still takes good deliveries
+    expect(failure).toBeInstanceOf(UnstorableDeliveryError);
+    expect(journal.pending.size).toBe(0);
+    await journal.accept([delivery("after")]);
+    expect([...journal.pending.keys()]).toEqual(["after:invitationSent"]);
+    await journal.close();
+  });
+});
+
+describe("group commit", () => {
+  it("concurrent accepts share fsyncs, and each is on disk when it resolves", async () => {
+    // Prepare: count the journal file's fsyncs
+    const path = join(dir, "group-commit.ndjson");
+    const journal = await Journal.open(path);
+    const handle = (journal as unknown as { file: object }).file;
+    const prototype = Object.getPrototypeOf(handle) as { datasync: () => Promise<void> };
+    const datasync = vi.spyOn(prototype, "datasync");
+    const onDisk: boolean[] = [];
+
+    // Act: 50 PutEvents calls arriving at once
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        await journal.accept([delivery(`g${i}`)]);
+        onDisk[i] = readFileSync(path, "utf8").includes(`"g${i}:invitationSent"`);
+      }),
+    );
+    const syncs = datasync.mock.calls.length;
+    datasync.mockRestore();
+    await journal.close();
+
+    // Assert
+    expect(onDisk).toEqual(Array.from({ length: 50 }, () => true));
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeLessThan(10);
+    const reopened = await Journal.open(path);
+    expect(reopened.pending.size).toBe(50);
+    await reopened.close();
+  });
+
+  it("keeps the order of records written in one batch", async () => {
+    const path = join(dir, "group-order.ndjson");
+    const journal = await Journal.open(path);
+
+    await Promise.all([
+      journal.accept([delivery("x")]),
+      journal.done("x:invitationSent"),
+      journal.accept([delivery("y")]),
+      journal.deadLetter("y:invitationSent", "invalid event: detail.y: bad", 1),
+    ]);
+    await journal.close();
+
+    const reopened = await Journal.open(path);
+    expect([...reopened.pending.keys()]).toEqual([]);
+    expect([...reopened.dead.keys()]).toEqual(["y:invitationSent"]);
     await reopened.close();
   });
 });

@@ -19,6 +19,8 @@ export const hostileDetail: fc.Arbitrary<string> = fc.oneof(
     .record({ quantity: fc.oneof(fc.integer(), fc.string()), partnerId: fc.string() })
     .map((d) => JSON.stringify(d)),
   fc.constant(JSON.stringify(invitationSent({ ...newTransferKey("fuzz") }).detail)),
+  // Deeper than EventBridge processes (1,000 levels): refused for its entry only.
+  fc.constant(`${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`),
 );
 
 /** Upstream detail-types the generated entries pick from (besides arbitrary strings). */
@@ -36,6 +38,11 @@ export const hostileEntry: fc.Arbitrary<PutEventsRequestEntry> = fc.record({
     fc.constant(undefined),
   ),
   Detail: fc.oneof(hostileDetail, fc.constant(undefined)),
+  // Now and then an instant past year 9999, which has no ISO 8601 form: refused per entry.
+  Time: fc.oneof(
+    fc.constant(undefined),
+    fc.date({ min: new Date(0), max: new Date(8.64e15), noInvalidDate: true }),
+  ),
 });
 
 /** One PutEvents call's entries (1 to 10, the API's limit). */
