@@ -10,7 +10,9 @@ import { benchCapacity } from "./capacity.js";
 import { benchCore, startPutEventsSink } from "./core.js";
 import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
+import { benchPartnerCenter } from "./partner-center.js";
 import { benchReminders } from "./reminders.js";
+import { benchWeb } from "./web.js";
 
 const json = process.argv.includes("--json");
 
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
     Object.assign(figures, await benchBound(bench));
     progress("reminders: 100,000 originals, 1% due; indexed scan against a full-table Scan");
     Object.assign(figures, await benchReminders(bench.dynamo.endpoint));
+    progress("web: / and /api/transfers with 1,000 transfers, headless Chromium");
+    Object.assign(figures, await benchWeb(bench));
+    progress(
+      "partner center: webhook verification (cached certificate), reconciliation of 200 transfers",
+    );
+    Object.assign(figures, await benchPartnerCenter(bench));
   } finally {
     await bench.dynamo.stop();
   }

@@ -60,6 +60,30 @@ describe("event routing", () => {
     }
   });
 
+  it("sends the notifier reminder digests only; Expiry Approaching goes to no product function", () => {
+    const notifierId = functionLogicalId(FUNCTIONS.notifier.description);
+    const rules = resourcesOfType(built.template, "AWS::Events::Rule");
+    const toNotifier = rules.filter(([, r]) =>
+      ((r.Properties?.Targets ?? []) as { Arn: unknown }[]).some(
+        (t) => JSON.stringify(t.Arn) === JSON.stringify(getAtt(notifierId)),
+      ),
+    );
+    expect(toNotifier.map(([, r]) => r.Properties?.EventPattern)).toEqual([
+      { source: ["csp.transfers.tracker"], "detail-type": ["Reminder Digest Ready"] },
+    ]);
+    const expiry = rules.filter(([, r]) =>
+      JSON.stringify(r.Properties?.EventPattern).includes("Expiry Approaching"),
+    );
+    expect(expiry).toEqual([]);
+    const notifier = resourcesOfType(built.template, "AWS::Lambda::Function").find(
+      ([id]) => id === notifierId,
+    );
+    const environment = notifier?.[1].Properties?.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined;
+    expect(environment?.Variables.REMINDER_THRESHOLDS).toBe("60,30,14,7,1");
+  });
+
   it("gives every rule target a dead-letter queue and a retry policy", () => {
     const rules = resourcesOfType(built.template, "AWS::Events::Rule");
     const queueIds = new Set(resourcesOfType(built.template, "AWS::SQS::Queue").map(([id]) => id));
@@ -115,8 +139,8 @@ describe("event routing", () => {
 describe("dead-letter queues", () => {
   it("are encrypted, TLS-only, and alarmed on their first message", () => {
     const queues = resourcesOfType(built.template, "AWS::SQS::Queue");
-    // One per function, the schedule's, the alarm email subscription's.
-    expect(queues).toHaveLength(FUNCTION_COUNT + 2);
+    // One per function, the two schedules' (scan, reconciliation), the alarm email subscription's.
+    expect(queues).toHaveLength(FUNCTION_COUNT + 3);
     const policies = resourcesOfType(built.template, "AWS::SQS::QueuePolicy");
     const alarms = resourcesOfType(built.template, "AWS::CloudWatch::Alarm");
     for (const [id, queue] of queues) {
@@ -324,7 +348,11 @@ describe("table", () => {
 
 describe("scheduled expiry scan", () => {
   it("runs the scan function on the configured schedule, with retries and its own DLQ", () => {
-    const schedules = resourcesOfType(built.template, "AWS::Scheduler::Schedule");
+    const scanArn = JSON.stringify(getAtt(functionLogicalId(FUNCTIONS.expiryScan.description)));
+    const schedules = resourcesOfType(built.template, "AWS::Scheduler::Schedule").filter(
+      ([, s]) =>
+        JSON.stringify((s.Properties?.Target as { Arn: unknown } | undefined)?.Arn) === scanArn,
+    );
     expect(schedules).toHaveLength(1);
     const props = schedules[0]?.[1].Properties as {
       ScheduleExpression: string;
