@@ -1,7 +1,8 @@
 /**
  * `npm run demo` (with `npm start` running): walks the sample transfer in examples/ through its
  * states — emit each step, wait until processed, show the status — runs the expiry scan at a
- * simulated date so reminder emails appear in the local SES, and prints the final view.
+ * simulated date so that the partner's reminder digest (one email, both originals ending on 30
+ * June, with the expiries.ics calendar file) appears in the local SES, and prints the final view.
  */
 import "../local/quiet-sdk.js";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,7 @@ import { renderView } from "./cli/render.js";
 import { resolveTarget, type Target } from "./cli/target.js";
 
 const PARTNER = "partner-northwind";
+const PARTNER_EMAIL = "csp-transfers@northwind.example";
 const CUSTOMER = "8d3c2b1a-4f5e-4a6b-9c7d-0e1f2a3b4c5d";
 /** The simulated clock of the scan: about six weeks before the first originals end. */
 const SCAN_AT = "2026-05-20T06:00:00Z";
@@ -35,6 +37,36 @@ async function step(target: Target, file: string, label: string) {
   console.log(`${file.padEnd(36)} ${label}\n${"".padEnd(36)} -> status ${view.status}`);
 }
 
+type SentMail = {
+  subject: string;
+  destination: { to: string[] };
+  body: { text?: string };
+  attachments?: { filename: string; content: string }[];
+};
+
+async function sentMail(): Promise<SentMail[]> {
+  const response = await fetch(`${loopback(localSettings().sesPort)}/store`);
+  return ((await response.json()) as { emails: SentMail[] }).emails;
+}
+
+/** One digest, as the partner sees it: subject, the originals it lists, the calendar file. */
+function printDigest(email: SentMail) {
+  const pad = "".padEnd(36);
+  if (!email.destination.to.includes(PARTNER_EMAIL)) return;
+  console.log(`${pad} -> one digest to ${PARTNER_EMAIL}: "${email.subject}"`);
+  for (const line of (email.body.text ?? "").split("\n")) {
+    if (line.startsWith("* ") || line.startsWith("  Subscription:")) {
+      console.log(`${pad}      ${line.trim()}`);
+    }
+  }
+  for (const file of email.attachments ?? []) {
+    const events = Buffer.from(file.content, "base64")
+      .toString("utf8")
+      .match(/BEGIN:VEVENT/g);
+    console.log(`${pad}    attached ${file.filename} (${events?.length ?? 0} calendar events)`);
+  }
+}
+
 async function main() {
   const target = await resolveTarget({});
   try {
@@ -43,11 +75,13 @@ async function main() {
       await step(target, file, label);
       if (file.startsWith("03")) {
         if (expiryScanExists()) {
+          const before = (await sentMail()).length;
           const result = await commands.scan(target, SCAN_AT);
           await commands.drain(target);
           console.log(
-            `${"expiry scan".padEnd(36)} at ${SCAN_AT}: ${result.emitted} reminder(s) emitted`,
+            `${"expiry scan".padEnd(36)} at ${SCAN_AT}: ${result.emitted} original(s) due`,
           );
+          for (const email of (await sentMail()).slice(before)) printDigest(email);
         } else {
           console.log(`${"expiry scan".padEnd(36)} not installed yet: no reminder emails`);
         }

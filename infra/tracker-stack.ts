@@ -80,6 +80,7 @@ export class TrackerStack extends Stack {
           ...common,
           SENDER_EMAIL: config.senderEmail,
           SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
+          REMINDER_THRESHOLDS: config.reminderThresholds,
         }),
     };
 

@@ -52,13 +52,14 @@ export const FUNCTIONS = {
     folder: "expiry-scan",
     env: "expiryScan",
     triggers: [],
-    description: "Finds originals near expiry and emits Expiry Approaching",
+    description: "Finds originals near expiry, emits Expiry Approaching and reminder digests",
   },
   notifier: {
     folder: "notifier",
     env: "notifier",
-    triggers: [DETAIL_TYPES.expiryApproaching],
-    description: "Emails the partner an expiry reminder and records it",
+    // One digest per partner address per scan run; `Expiry Approaching` is for other consumers.
+    triggers: [DETAIL_TYPES.reminderDigestReady],
+    description: "Emails the partner a reminder digest and records each reminder in it",
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

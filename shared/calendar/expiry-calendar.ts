@@ -3,7 +3,8 @@
  * digest's `expiries.ics` attachment and the partner's calendar feed, so that both give each
  * (subscription, end date) the same UID: importing a later email, or refreshing the feed, updates
  * the same calendar entry instead of adding another. ical-generator does the RFC 5545 text
- * escaping and line folding.
+ * escaping and line folding; control characters, which RFC 5545 TEXT does not allow, are removed
+ * here (a line break in a description is kept: it is escaped as \n).
  */
 import ical, { ICalAlarmType, ICalCalendarMethod } from "ical-generator";
 import { utcDate } from "../domain/time.js";
@@ -19,6 +20,12 @@ export type CalendarExpiry = {
 };
 
 const UID_DOMAIN = "csp-transfer-tracker";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+const CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g;
+/** RFC 5545 TEXT without control characters (a newline stays; ical-generator escapes it). */
+const calendarText = (value: string) =>
+  value.replace(/\r\n?/g, "\n").replace(CONTROLS_BUT_NEWLINE, " ");
 
 /** Stable per (subscription, end date): a corrected end date is another entry, on purpose. */
 export function expiryUid(subscriptionId: string, commitmentEndDate: string): string {
@@ -49,13 +56,13 @@ export function expiryCalendar(expiries: readonly CalendarExpiry[], options: Cal
       start,
       end: new Date(start.getTime() + 86_400_000),
       stamp: options.now,
-      summary: `${expiry.customerName}: ${expiry.offerName} ends`,
-      description: expiry.advice,
+      summary: calendarText(`${expiry.customerName}: ${expiry.offerName} ends`),
+      description: calendarText(expiry.advice),
       alarms: [
         {
           type: ICalAlarmType.display,
           trigger: 86_400,
-          description: `${expiry.customerName}: ${expiry.offerName} ends tomorrow`,
+          description: calendarText(`${expiry.customerName}: ${expiry.offerName} ends tomorrow`),
         },
       ],
     });

@@ -28,6 +28,7 @@ export const NotifierEnv = z.object({
   ...Common,
   SENDER_EMAIL: z.email(),
   SES_CONFIGURATION_SET: z.string().optional(),
+  REMINDER_THRESHOLDS: ReminderThresholds.prefault(DEFAULT_REMINDER_THRESHOLDS),
 });
 
 export type TrackerEnv = z.infer<typeof TrackerEnv>;

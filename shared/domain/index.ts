@@ -1,3 +1,4 @@
+export * from "./bounds.js";
 export * from "./matching.js";
 export * from "./originals.js";
 export * from "./state.js";

@@ -13,6 +13,10 @@ const byProvisioning = (a: SubscriptionProvisioned, b: SubscriptionProvisioned) 
   compareInstants(a.provisionedAt, b.provisionedAt) ||
   compareStrings(a.subscriptionId, b.subscriptionId);
 
+/** Had the original not ended yet at that instant? */
+const activeAt = (original: EffectiveOriginal, instant: string) =>
+  original.ended === null || compareInstants(original.ended.endedAt, instant) > 0;
+
 const byExpiry = (a: EffectiveOriginal, b: EffectiveOriginal) =>
   compareInstants(a.commitmentEndDate, b.commitmentEndDate) ||
   compareStrings(a.subscriptionId, b.subscriptionId);
@@ -20,7 +24,8 @@ const byExpiry = (a: EffectiveOriginal, b: EffectiveOriginal) =>
 /**
  * Matches new subscriptions to originals: explicit `replacesSubscriptionId` first (the earliest
  * provisioned wins a contested original), then the rest in provisioning order, each to the
- * unmatched original of the same offer that expires first.
+ * unmatched original of the same offer that was still active when it was provisioned (one that
+ * had already ended only when no such original is left), the one that expires first.
  */
 export function matchReplacements(
   originals: EffectiveOriginal[],
@@ -41,9 +46,10 @@ export function matchReplacements(
   const byOffer = [...originals].sort(byExpiry);
   for (const candidate of ordered) {
     if (candidate.replacesSubscriptionId !== undefined) continue;
-    const original = byOffer.find(
-      (o) => o.offerId === candidate.offerId && !replacements.has(o.subscriptionId),
-    );
+    const free = (o: EffectiveOriginal) =>
+      o.offerId === candidate.offerId && !replacements.has(o.subscriptionId);
+    const original =
+      byOffer.find((o) => free(o) && activeAt(o, candidate.provisionedAt)) ?? byOffer.find(free);
     if (original) replacements.set(original.subscriptionId, candidate);
     else unmatched.push(candidate);
   }

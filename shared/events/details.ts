@@ -106,6 +106,14 @@ export const ExpiryApproaching = z.object({
   replacementProvisioned: z.boolean(),
 });
 
+/**
+ * Internal: the expiry scan hands the notifier one digest (one email) per partner address per
+ * run. The event names the digest only; everything the email says is read from the store.
+ */
+export const ReminderDigestReady = z.object({
+  digestId: IdString,
+});
+
 export const TransferStatus = z.enum([
   "PENDING_INVITATION",
   "INELIGIBLE",
@@ -132,3 +140,4 @@ export type OriginalSubscriptionUpdated = z.infer<typeof OriginalSubscriptionUpd
 export type OriginalSubscriptionEnded = z.infer<typeof OriginalSubscriptionEnded>;
 export type ExpiryApproaching = z.infer<typeof ExpiryApproaching>;
 export type TransferStatusChanged = z.infer<typeof TransferStatusChanged>;
+export type ReminderDigestReady = z.infer<typeof ReminderDigestReady>;

@@ -5,6 +5,7 @@ import {
   InvitationSent,
   OriginalSubscriptionEnded,
   OriginalSubscriptionUpdated,
+  ReminderDigestReady,
   SubscriptionProvisioned,
   TransferStatusChanged,
 } from "./details.js";
@@ -24,6 +25,7 @@ export const DETAIL_TYPES = {
   originalSubscriptionEnded: "Original Subscription Ended",
   expiryApproaching: "Expiry Approaching",
   transferStatusChanged: "Transfer Status Changed",
+  reminderDigestReady: "Reminder Digest Ready",
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -45,6 +47,7 @@ export const EVENT_CATALOGUE = {
   },
   [DETAIL_TYPES.expiryApproaching]: { source: SOURCES.tracker, detail: ExpiryApproaching },
   [DETAIL_TYPES.transferStatusChanged]: { source: SOURCES.tracker, detail: TransferStatusChanged },
+  [DETAIL_TYPES.reminderDigestReady]: { source: SOURCES.tracker, detail: ReminderDigestReady },
 } as const satisfies Record<DetailType, { source: Source; detail: z.ZodType }>;
 
 /** Detail-types the upstream systems publish; each has its own rule and handler. */

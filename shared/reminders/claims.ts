@@ -1,45 +1,76 @@
 /**
- * Reminder claims: one item per (subscription, commitment end date, threshold), in the
- * transfer's partition next to the original it is about. The claim is what makes a reminder
- * happen exactly once: the scan creates it with a conditional Put (only one scan can), and the
- * notifier moves it through SENDING to SENT with conditional updates (only one delivery sends).
+ * Reminder claims: one item per (subscription, expiry, threshold), in the transfer's partition
+ * next to the original it is about. The claim is what makes a reminder happen exactly once: the
+ * scan creates it with a conditional Put (only one scan can), hands it to exactly one digest
+ * (a conditional update sets `digestId`), and the notifier of that digest records it SENT.
  *
- *   PENDING --scan published--> EMITTED --notifier leases--> SENDING --SES accepted--> SENT
- *      |                           |   ^                         |
- *      |                           |   +---- SES failed, or -----+
- *      |                           |         lease expired (the sender died)
- *      +----------+----------------+
- *                 +--> deleted, when the original is no longer remindable (ended, transfer
- *                      INELIGIBLE/COMPLETED, end date moved or past): nothing was sent, and a
- *                      later change that makes it remindable again can claim it afresh.
+ *   PENDING --the scan put it in a digest--> EMITTED (digestId) --its digest was sent--> SENT
+ *      |                                        |
+ *      +----------------+-----------------------+
+ *                       +--> deleted, when the original is no longer remindable (ended,
+ *                            transfer INELIGIBLE/COMPLETED, renewed, past, superseded by a more
+ *                            urgent threshold): nothing was sent, and a later change that makes
+ *                            it remindable again can claim it afresh.
  *
- * The key includes the UTC date of the commitment end date: a subscription renewed to a new end
- * date is a new expiry and is reminded again at each threshold; an update that moves the end date
- * by hours within the same UTC day is the same expiry and is not reminded twice.
+ * The send lease (SENDING) is held by the digest (see digests.ts), not by each claim.
+ *
+ * The key names the expiry, not the exact end date: an end date corrected by less than
+ * `RENEWAL_MIN_DAYS` (a time zone written differently, a date fixed by a few days) is the same
+ * expiry and never reminded twice at a threshold; a renewal (the end date later by 28 days or
+ * more) is a new expiry, reminded again at each threshold. The expiry in force is kept on the
+ * original item (`reminderExpiry`, `reminderExpiryEnd`), written by the scan's claim transaction.
  */
-import { utcDate } from "../domain/time.js";
+import { utcDate, utcDay } from "../domain/time.js";
 import type { ExpiryApproaching } from "../events/details.js";
 
 export const CLAIM_PREFIX = "REMINDER#";
 export const CLAIM_ITEM_TYPE = "REMINDER_CLAIM";
 
-export type ClaimStatus = "PENDING" | "EMITTED" | "SENDING" | "SENT";
+export type ClaimStatus = "PENDING" | "EMITTED" | "SENT";
+
+/** An end date moving later by at least this many days is a renewal (SPEC section 4). */
+export const RENEWAL_MIN_DAYS = 28;
 
 /**
  * A PENDING claim is also listed in the reminder index, so that a claim whose scan died before
- * publishing is found again by a later scan (not by reading the table). Its index sort key starts
- * with "!", which sorts before every date: a scan's query of due originals (from "0") never reads
- * claims, and a running scan never re-reads the claims it creates (they sort before its cursor).
+ * putting it in a digest is found again by a later scan (not by reading the table). Its index
+ * sort key starts with "!", which sorts before every date: a scan's query of due originals (from
+ * "0") never reads claims, and a running scan never re-reads the claims it creates (they sort
+ * before its cursor).
  */
 export const PENDING_INDEX_PREFIX = "!claim#";
 
-export function claimSk(subscriptionId: string, commitmentEndDate: string, thresholdDays: number) {
-  return `${CLAIM_PREFIX}${encodeURIComponent(subscriptionId)}#${utcDate(commitmentEndDate)}#${thresholdDays}`;
+/** `expiry`: the expiry's UTC date (YYYY-MM-DD), or any ISO instant on that date. */
+export function claimSk(subscriptionId: string, expiry: string, thresholdDays: number) {
+  return `${CLAIM_PREFIX}${encodeURIComponent(subscriptionId)}#${utcDate(expiry)}#${thresholdDays}`;
 }
 
 /** Index sort key of a PENDING claim: ordered by when it was claimed. */
 export function pendingIndexKey(claimedAt: string, pk: string, sk: string) {
   return `${PENDING_INDEX_PREFIX}${claimedAt}#${pk}#${sk}`;
+}
+
+/** What the original item remembers about the expiry its reminders are for. */
+export type ExpiryMemory = {
+  commitmentEndDate: string;
+  /** UTC date naming the expiry in claim keys; absent before the first claim. */
+  reminderExpiry?: string;
+  /** UTC date of the end date when a claim was last made for that expiry. */
+  reminderExpiryEnd?: string;
+};
+
+/**
+ * The expiry the original's current end date belongs to: the remembered one, unless none is
+ * remembered yet or the end date moved later by RENEWAL_MIN_DAYS or more since (a renewal).
+ */
+export function expiryOf(original: ExpiryMemory): { key: string; end: string; renewed: boolean } {
+  const end = utcDate(original.commitmentEndDate);
+  const { reminderExpiry, reminderExpiryEnd } = original;
+  if (!reminderExpiry || !reminderExpiryEnd) return { key: end, end, renewed: false };
+  if (utcDay(end) - utcDay(reminderExpiryEnd) >= RENEWAL_MIN_DAYS) {
+    return { key: end, end, renewed: true };
+  }
+  return { key: reminderExpiry, end, renewed: false };
 }
 
 export type ClaimItem = {
@@ -48,11 +79,16 @@ export type ClaimItem = {
   itemType: typeof CLAIM_ITEM_TYPE;
   status: ClaimStatus;
   subscriptionId: string;
+  /** The end date when claimed. */
   commitmentEndDate: string;
+  /** The expiry key (UTC date) of `claimSk`. */
+  expiry: string;
   thresholdDays: number;
   claimedAt: string;
-  /** The event as first claimed (a recovered claim is re-emitted with fresh figures). */
+  /** The `Expiry Approaching` detail as claimed (a recovered claim gets fresh figures). */
   detail: ExpiryApproaching;
+  /** The digest that owns it, once EMITTED. */
+  digestId?: string;
   reminderShard?: string;
   reminderDue?: string;
 };

@@ -1,89 +1,125 @@
 /**
- * The notifier (SPEC section 4): on `Expiry Approaching`, emails the partner through SES and
- * records the reminder on the original (`reminders`, listed by `show`).
+ * The notifier (SPEC section 4): on `Reminder Digest Ready`, emails the partner one digest — every
+ * original the scan run made due for that address — through SES, and records each reminder on
+ * its original (`reminders`, listed by `show`).
  *
- * One email per (subscription, end date, threshold), whatever duplicate deliveries happen. The
- * claim item the scan created (see claims.ts) is the guard:
- * 1. lease: a conditional update moves the claim from PENDING/EMITTED (or a SENDING whose lease
- *    expired) to SENDING with a random token and `leaseUntil`. A second delivery of the same
- *    event finds SENT (done: `duplicate`) or a live SENDING (it throws ReminderInFlightError,
- *    retryable: by the time it is retried the first has finished or its lease has run out);
+ * It trusts only the store. The event names a digest and nothing else: the recipient is the
+ * digest's (the address the originals carry), and names, offers, seats, end dates, replacements
+ * and warnings are read from the original items at sending time. A digest event the store does
+ * not know sends nothing and is logged. Each row is checked again at sending time and dropped
+ * (its claim deleted, so a later scan can claim it afresh) unless the original is still active,
+ * its transfer still remindable, its end date today or later, its expiry the claimed one (not
+ * renewed since), its address the digest's, and the claim's threshold both a configured threshold
+ * and still the most urgent one crossed. Days left are counted from the sending time: the scan's
+ * clock advanced by the wall time since the digest was formed (so a simulated `scan --now` and a
+ * redrive two days later both say the truth).
+ *
+ * One email per digest, whatever duplicate deliveries happen; the digest item is the guard:
+ * 1. lease: a conditional update moves the digest from PENDING/EMITTED (or a SENDING whose lease
+ *    expired) to SENDING with a random token and `leaseUntil`. A second delivery finds SENT
+ *    (`duplicate`) or a live SENDING (ReminderInFlightError, retryable);
  * 2. send the email (SES throttling retried with backoff; on any other SES error the lease is
  *    released so a retry can send);
- * 3. record, in one transaction: the claim SENT (only while this token holds the lease) and the
- *    reminder appended to the original's `reminders` list, so the reminder is listed once.
+ * 3. record the digest SENT with the rows it listed: ONE conditional write after SES answered;
+ * 4. record each row: its claim SENT and the reminder appended to its original, one small
+ *    transaction per row, retried in place. A row that still fails fails the delivery; the retry
+ *    finds the digest SENT and records only the rows not yet recorded. Nothing is sent again.
  *
  * The crash window: if the process dies (or DynamoDB keeps failing beyond step 3's in-place
- * retries) after SES accepted the email and before step 3 is done, the claim stays SENDING. The
- * delivery fails, Lambda / EventBridge retry it, and once the lease has expired the retry sends
- * the email again: the partner gets the same reminder twice. The design leans to AT LEAST ONCE
- * on purpose. A lost reminder can cost the customer a renewal or a gap in service (the last one
- * is sent a day before the end date, with nothing after it); a duplicate costs an extra email.
- * The window is a few milliseconds (one DynamoDB write after SES answers) and needs a crash
- * exactly there. The lease (60 s) is longer than the notifier's Lambda timeout (30 s), so a
- * live, slow sender is never overtaken.
+ * retries) after SES accepted the email and before step 3 is done, the digest stays SENDING. The
+ * delivery fails, Lambda / EventBridge retry it, and once the lease has expired the retry sends the
+ * digest again: the partner gets the same digest twice. The design leans to AT LEAST ONCE on
+ * purpose: a lost reminder can cost the customer a renewal or a gap in service; a duplicate costs
+ * an extra email. The window is one DynamoDB write after SES answers, as small as with one email
+ * per reminder. The lease (60 s) is longer than the notifier's Lambda timeout (30 s), so a live,
+ * slow sender is never overtaken.
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { mapLimited } from "../concurrency.js";
 import { NotifierEnv, readEnv } from "../config/env.js";
-import { utcDate } from "../domain/time.js";
-import type { ExpiryApproaching } from "../events/details.js";
+import { partnerKeyOf } from "../digest/batches.js";
+import type { DigestRow } from "../digest/content.js";
+import { type DigestEmail, renderDigest } from "../digest/email.js";
+import { instantOf, utcDate } from "../domain/time.js";
 import { EventValidationError, parseEnvelope } from "../events/envelope.js";
 import { DETAIL_TYPES } from "../events/registry.js";
 import { documentClient } from "../store/clients.js";
 import { isConditionalFailure } from "../store/errors.js";
-import { originalSk, transferPk } from "../store/keys.js";
+import { originalSk } from "../store/keys.js";
 import type { OriginalRecord } from "../store/original-records.js";
 import { backoffMs, sleep } from "../store/retry.js";
-import { CLAIM_ITEM_TYPE, claimSk } from "./claims.js";
-import { type ReminderEmail, renderReminderEmail } from "./email.js";
+import { batchGetAll, keyOf } from "./batch-get.js";
+import { type ClaimItem, claimSk, type ExpiryMemory, expiryOf } from "./claims.js";
+import { DIGEST_SK, type DigestItem, type DigestRowRef, digestPk } from "./digests.js";
+import { daysLeftUntil, reminderDecision } from "./schedule.js";
 
 /** Must exceed the notifier's Lambda timeout (30 s), so a live sender keeps its lease. */
 export const SEND_LEASE_MS = 60_000;
 const THROTTLE_RETRIES = 6;
 const RECORD_ATTEMPTS = 6;
+const ROW_CONCURRENCY = 8;
 
-export type NotifyOutcome =
-  | { kind: "sent"; messageId: string }
+export type DigestOutcome =
+  | { kind: "sent"; messageId: string; rows: number; dropped: number }
   | { kind: "duplicate" }
-  | { kind: "skipped"; reason: StaleReason };
+  | { kind: "skipped"; reason: "unknownDigest" | "superseded" | "nothingToSend"; dropped?: number };
 
-export type StaleReason =
+/** Why a row of a digest is not sent (its claim is deleted). */
+export type DropReason =
   | "originalNotTracked"
   | "originalEnded"
   | "transferNotRemindable"
-  | "endDateChanged";
+  | "recipientChanged"
+  | "unknownThreshold"
+  | "renewed"
+  | "pastEndDate"
+  | "superseded"
+  | "notDueYet";
 
-/** Another delivery of the same reminder holds the send lease; retry later. */
+/** Another delivery of the same digest holds the send lease; retry later. */
 export class ReminderInFlightError extends Error {
   override readonly name = "ReminderInFlightError";
   readonly retryable = true;
 }
 
+/** Some rows of a sent digest could not be recorded yet; the retry records the rest. */
+export class DigestRecordError extends Error {
+  override readonly name = "DigestRecordError";
+  readonly retryable = true;
+}
+
+type NotifierLogger = Pick<Logger, "info" | "warn">;
+
 export type NotifierOptions = {
   db: DynamoDBDocumentClient;
   tableName: string;
-  ses: Pick<SESClient, "send">;
+  ses: Pick<SESv2Client, "send">;
   senderEmail: string;
   configurationSet?: string | undefined;
-  /** Wall clock in epoch ms (leases and `sentAt`). */
+  /** The configured reminder thresholds: a claim naming any other is not sent. */
+  thresholds: readonly number[];
+  /** Wall clock in epoch ms (leases, `sentAt`, days left). */
   clock?: () => number;
   leaseMs?: number;
   throttleRetries?: number;
   /** Base of the full-jitter backoff between throttled sends. */
   throttleBackoffMs?: number;
+  logger?: NotifierLogger;
 };
 
-type OriginalItem = OriginalRecord & { pk: string; sk: string };
+type OriginalItem = OriginalRecord & ExpiryMemory & { pk: string; sk: string };
+type SendableRow = { index: number; claim: ClaimItem; row: DigestRow };
 
 export class ReminderNotifier {
   private readonly clock: () => number;
@@ -92,88 +128,86 @@ export class ReminderNotifier {
     this.clock = options.clock ?? Date.now;
   }
 
-  async notify(event: ExpiryApproaching): Promise<NotifyOutcome> {
-    const pk = transferPk(event);
-    const sk = claimSk(event.subscriptionId, event.commitmentEndDate, event.thresholdDays);
-    const original = await this.readOriginal(pk, event.subscriptionId);
-    const stale = staleReason(original, event);
-    if (stale) return this.skip(pk, sk, stale);
+  async sendDigest(digestId: string): Promise<DigestOutcome> {
+    const digest = await this.readDigest(digestId);
+    if (!digest) return { kind: "skipped", reason: "unknownDigest" };
+    if (digest.status === "SENT") {
+      await this.recordRows(digest);
+      return { kind: "duplicate" };
+    }
+    if (digest.status === "SUPERSEDED") return { kind: "skipped", reason: "superseded" };
 
     const token = randomUUID();
-    const lease = await this.acquire(pk, sk, event, token);
+    const lease = await this.acquire(digest, token);
     if (lease !== "acquired") return lease;
 
-    const email = renderReminderEmail(event, {
-      autoRenewEnabled: original?.autoRenewEnabled ?? null,
-    });
+    const now = this.sendingClock(digest);
     let messageId: string;
+    let rows: SendableRow[];
+    let dropped: number;
     try {
-      messageId = await this.send(event.partnerEmail, email);
+      ({ rows, dropped } = await this.rowsToSend(digest, now));
+      if (rows.length === 0) {
+        await this.recordSent(digest, token, null, [], now);
+        return { kind: "skipped", reason: "nothingToSend", dropped };
+      }
+      const email = renderDigest(
+        rows.map((r) => r.row),
+        { now: new Date(now), thresholds: this.options.thresholds },
+      );
+      messageId = await this.send(digest.partnerEmail, email);
     } catch (error) {
-      await this.release(pk, sk, token);
+      // Nothing was sent (SES did not accept it): give the lease back so a retry sends at once.
+      await this.release(digest, token);
       throw error;
     }
-    // A crash here sends this email again after the lease expires (see the module comment).
-    await this.record(pk, sk, event, token, messageId);
-    return { kind: "sent", messageId };
-  }
-
-  private async readOriginal(pk: string, subscriptionId: string): Promise<OriginalItem | null> {
-    const result = await this.options.db.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: { pk, sk: originalSk(subscriptionId) },
-        ConsistentRead: true,
-      }),
+    // A crash here sends this digest again after the lease expires (see the module comment).
+    const sent = await this.recordSent(
+      digest,
+      token,
+      messageId,
+      rows.map((r) => r.index),
+      now,
     );
-    return (result.Item as OriginalItem | undefined) ?? null;
+    if (sent) await this.recordRows(sent, new Map(rows.map((r) => [keyOf(r.claim), r.claim])));
+    return { kind: "sent", messageId, rows: rows.length, dropped };
   }
 
   /**
-   * The event is out of date (the original ended, the transfer was completed, the end date moved
-   * since the scan): no email, and the unsent claim is deleted so a later change can claim again.
+   * The sending time on the scan's clock: the scan's `now` advanced by the wall time since the
+   * digest was formed (in production the two clocks agree; `scan --now` simulates a date).
    */
-  private async skip(pk: string, sk: string, reason: StaleReason): Promise<NotifyOutcome> {
-    try {
-      await this.options.db.send(
-        new DeleteCommand({
-          TableName: this.options.tableName,
-          Key: { pk, sk },
-          ConditionExpression: "#status IN (:pending, :emitted)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":pending": "PENDING", ":emitted": "EMITTED" },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalFailure(error)) throw error;
-      if ((await this.claimStatus(pk, sk)) === "SENT") return { kind: "duplicate" };
-    }
-    return { kind: "skipped", reason };
+  private sendingClock(digest: DigestItem): number {
+    const elapsed = Math.max(0, this.clock() - Date.parse(digest.createdAt));
+    return (
+      (digest.scanClock ? instantOf(digest.scanClock) : Date.parse(digest.createdAt)) + elapsed
+    );
   }
 
-  /** Takes the send lease; a claim the scan never wrote (an event put by hand) is created. */
-  private async acquire(
-    pk: string,
-    sk: string,
-    event: ExpiryApproaching,
-    token: string,
-  ): Promise<"acquired" | NotifyOutcome> {
+  private async readDigest(digestId: string): Promise<DigestItem | null> {
+    const result = await this.options.db.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: { pk: digestPk(digestId), sk: DIGEST_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Item as DigestItem | undefined) ?? null;
+  }
+
+  /** Takes the send lease; the digest leaves the PENDING index (if its scan had not yet). */
+  private async acquire(digest: DigestItem, token: string): Promise<"acquired" | DigestOutcome> {
     const now = this.clock();
     try {
       await this.options.db.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk, sk },
+          Key: { pk: digest.pk, sk: DIGEST_SK },
           UpdateExpression:
             "SET #status = :sending, leaseToken = :token, leaseUntil = :until, " +
-            "attempts = if_not_exists(attempts, :zero) + :one, itemType = :type, " +
-            "subscriptionId = :subscriptionId, thresholdDays = :thresholdDays, " +
-            "commitmentEndDate = if_not_exists(commitmentEndDate, :end), " +
-            "detail = if_not_exists(detail, :detail) " +
-            "REMOVE reminderShard, reminderDue",
+            "attempts = if_not_exists(attempts, :zero) + :one REMOVE reminderShard, reminderDue",
           ConditionExpression:
-            "attribute_not_exists(pk) OR #status IN (:pending, :emitted) OR " +
-            "(#status = :sending AND leaseUntil < :now)",
+            "#status IN (:pending, :emitted) OR (#status = :sending AND leaseUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":sending": "SENDING",
@@ -184,11 +218,6 @@ export class ReminderNotifier {
             ":now": now,
             ":zero": 0,
             ":one": 1,
-            ":type": CLAIM_ITEM_TYPE,
-            ":subscriptionId": event.subscriptionId,
-            ":thresholdDays": event.thresholdDays,
-            ":end": event.commitmentEndDate,
-            ":detail": event,
           },
         }),
       );
@@ -196,20 +225,110 @@ export class ReminderNotifier {
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
     }
-    const status = await this.claimStatus(pk, sk);
-    if (status === "SENT") return { kind: "duplicate" };
+    const current = await this.readDigest(digest.digestId);
+    if (current?.status === "SENT") {
+      await this.recordRows(current);
+      return { kind: "duplicate" };
+    }
+    if (current?.status === "SUPERSEDED") return { kind: "skipped", reason: "superseded" };
     throw new ReminderInFlightError(
-      `reminder ${sk} of ${pk} is being sent by another delivery (status ${status ?? "gone"})`,
+      `digest ${digest.digestId} is being sent by another delivery (status ${current?.status ?? "gone"})`,
     );
   }
 
-  /** SES failed before accepting the email: give the lease back so a retry sends at once. */
-  private async release(pk: string, sk: string, token: string): Promise<void> {
+  /** The digest's own claims that may still be sent now; the others are dropped and deleted. */
+  private async rowsToSend(digest: DigestItem, now: number) {
+    const claims = await batchGetAll<ClaimItem>(
+      this.options.db,
+      this.options.tableName,
+      digest.rows,
+    );
+    const mine = digest.rows.flatMap((ref, index) => {
+      const claim = claims.get(keyOf(ref));
+      // Not this digest's (taken into a later run's digest) or already recorded: not listed.
+      return claim?.digestId === digest.digestId && claim.status === "EMITTED"
+        ? [{ index, claim }]
+        : [];
+    });
+    const originals = await batchGetAll<OriginalItem>(
+      this.options.db,
+      this.options.tableName,
+      mine.map(({ claim }) => ({ pk: claim.pk, sk: originalSk(claim.subscriptionId) })),
+    );
+    const nowIso = new Date(now).toISOString();
+    const rows: SendableRow[] = [];
+    const dropped: { claim: ClaimItem; reason: DropReason }[] = [];
+    for (const { index, claim } of mine) {
+      const original =
+        originals.get(keyOf({ pk: claim.pk, sk: originalSk(claim.subscriptionId) })) ?? null;
+      const reason = this.dropReason(claim, original, digest, nowIso);
+      if (reason || !original) dropped.push({ claim, reason: reason ?? "originalNotTracked" });
+      else rows.push({ index, claim, row: rowOf(original, claim, nowIso) });
+    }
+    await mapLimited(dropped, ROW_CONCURRENCY, ({ claim }) => this.dropClaim(digest, claim));
+    if (dropped.length > 0) {
+      const reasons: Record<string, number> = {};
+      for (const { reason } of dropped) reasons[reason] = (reasons[reason] ?? 0) + 1;
+      this.options.logger?.warn("reminder digest rows not sent: the store disagrees", {
+        digestId: digest.digestId,
+        reasons,
+      });
+    }
+    return { rows, dropped: dropped.length };
+  }
+
+  private dropReason(
+    claim: ClaimItem,
+    original: OriginalItem | null,
+    digest: DigestItem,
+    now: string,
+  ): DropReason | null {
+    if (!original) return "originalNotTracked";
+    if (original.state !== "ACTIVE") return "originalEnded";
+    if (!original.transferRemindable) return "transferNotRemindable";
+    if (partnerKeyOf(original.partnerEmail) !== digest.partnerKey) return "recipientChanged";
+    const expiry = claim.expiry ?? utcDate(claim.commitmentEndDate);
+    if (
+      !this.options.thresholds.includes(claim.thresholdDays) ||
+      claim.sk !== claimSk(claim.subscriptionId, expiry, claim.thresholdDays)
+    ) {
+      return "unknownThreshold";
+    }
+    if (expiryOf(original).key !== expiry) return "renewed";
+    const decision = reminderDecision(original, this.options.thresholds, now);
+    if (decision.kind === "drop") {
+      return decision.reason === "pastEndDate" ? "pastEndDate" : "notDueYet";
+    }
+    if (decision.kind === "reschedule") return "notDueYet";
+    if (decision.thresholdDays < claim.thresholdDays) return "superseded";
+    if (decision.thresholdDays > claim.thresholdDays) return "notDueYet";
+    return null;
+  }
+
+  /** Nothing was sent for this claim: delete it, so that a later scan may claim it afresh. */
+  private async dropClaim(digest: DigestItem, claim: ClaimItem): Promise<void> {
+    try {
+      await this.options.db.send(
+        new DeleteCommand({
+          TableName: this.options.tableName,
+          Key: { pk: claim.pk, sk: claim.sk },
+          ConditionExpression: "digestId = :digest AND #status = :emitted",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":digest": digest.digestId, ":emitted": "EMITTED" },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+    }
+  }
+
+  /** Nothing was sent: give the lease back (if still ours) so that a retry sends at once. */
+  private async release(digest: DigestItem, token: string): Promise<void> {
     try {
       await this.options.db.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk, sk },
+          Key: { pk: digest.pk, sk: DIGEST_SK },
           UpdateExpression: "SET #status = :emitted REMOVE leaseToken, leaseUntil",
           ConditionExpression: "leaseToken = :token",
           ExpressionAttributeNames: { "#status": "status" },
@@ -221,19 +340,29 @@ export class ReminderNotifier {
     }
   }
 
-  private async send(to: string, email: ReminderEmail): Promise<string> {
+  private async send(to: string, email: DigestEmail): Promise<string> {
     const retries = this.options.throttleRetries ?? THROTTLE_RETRIES;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.options.ses.send(
           new SendEmailCommand({
-            Source: this.options.senderEmail,
+            FromEmailAddress: this.options.senderEmail,
             Destination: { ToAddresses: [to] },
-            Message: {
-              Subject: { Data: email.subject, Charset: "UTF-8" },
-              Body: {
-                Html: { Data: email.html, Charset: "UTF-8" },
-                Text: { Data: email.text, Charset: "UTF-8" },
+            Content: {
+              Simple: {
+                Subject: { Data: email.subject, Charset: "UTF-8" },
+                Body: {
+                  Html: { Data: email.html, Charset: "UTF-8" },
+                  Text: { Data: email.text, Charset: "UTF-8" },
+                },
+                Attachments: [
+                  {
+                    FileName: email.calendar.fileName,
+                    ContentType: email.calendar.contentType,
+                    ContentDisposition: "ATTACHMENT",
+                    RawContent: Buffer.from(email.calendar.content, "utf8"),
+                  },
+                ],
               },
             },
             ...(this.options.configurationSet
@@ -251,27 +380,108 @@ export class ReminderNotifier {
     }
   }
 
-  /** Claim SENT and the reminder listed on the original, together (see the module comment). */
-  private async record(
-    pk: string,
-    sk: string,
-    event: ExpiryApproaching,
+  /**
+   * Step 3: the digest SENT with the rows it listed (the one write after SES answered). Returns
+   * the digest as recorded, or null when another delivery took over after this one's lease ran
+   * out (it sends and records its own).
+   */
+  private async recordSent(
+    digest: DigestItem,
     token: string,
-    messageId: string,
-  ): Promise<void> {
-    const sentAt = new Date(this.clock()).toISOString();
-    const claimSent = {
+    messageId: string | null,
+    sentRows: number[],
+    now: number,
+  ): Promise<DigestItem | null> {
+    const sentAt = new Date(now).toISOString();
+    const update: UpdateCommandInput = {
       TableName: this.options.tableName,
-      Key: { pk, sk },
+      Key: { pk: digest.pk, sk: DIGEST_SK },
       UpdateExpression:
-        "SET #status = :sent, sentAt = :sentAt, messageId = :messageId REMOVE leaseToken, leaseUntil",
+        "SET #status = :sent, sentAt = :sentAt, sentRows = :rows, rowsRecorded = :recorded, " +
+        "sentToken = :token" +
+        (messageId ? ", messageId = :messageId" : "") +
+        " REMOVE leaseToken, leaseUntil",
       ConditionExpression: "leaseToken = :token",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
         ":sent": "SENT",
         ":sentAt": sentAt,
-        ":messageId": messageId,
+        ":rows": sentRows,
+        ":recorded": sentRows.length === 0,
         ":token": token,
+        ...(messageId ? { ":messageId": messageId } : {}),
+      },
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.db.send(new UpdateCommand(update));
+        return { ...digest, status: "SENT", sentAt, sentRows, rowsRecorded: sentRows.length === 0 };
+      } catch (error) {
+        if (isConditionalFailure(error)) {
+          // Either an earlier attempt was applied but its answer lost, or the lease was lost.
+          const current = await this.readDigest(digest.digestId);
+          const ours = current?.status === "SENT" && current.sentToken === token;
+          return ours ? current : null;
+        }
+        // The email is out: failing the delivery now would send it again once the lease
+        // expires. A transient fault is retried here.
+        if (!isTransientFault(error) || attempt >= RECORD_ATTEMPTS - 1) throw error;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  /** Step 4: every sent row recorded on its claim and original (idempotent; resumes). */
+  private async recordRows(digest: DigestItem, known = new Map<string, ClaimItem>()) {
+    if (digest.rowsRecorded || !digest.sentRows || !digest.sentAt) return;
+    const refs = digest.sentRows
+      .map((index) => digest.rows[index])
+      .filter((ref): ref is DigestRowRef => ref !== undefined);
+    const missing = refs.filter((ref) => !known.has(keyOf(ref)));
+    const fetched =
+      missing.length > 0
+        ? await batchGetAll<ClaimItem>(this.options.db, this.options.tableName, missing)
+        : new Map<string, ClaimItem>();
+    const failures: unknown[] = [];
+    await mapLimited(refs, ROW_CONCURRENCY, async (ref) => {
+      const claim = known.get(keyOf(ref)) ?? fetched.get(keyOf(ref));
+      if (!claim || claim.digestId !== digest.digestId || claim.status === "SENT") return;
+      try {
+        await this.recordRow(digest, claim);
+      } catch (error) {
+        failures.push(error);
+      }
+    });
+    if (failures.length > 0) {
+      throw new DigestRecordError(
+        `digest ${digest.digestId}: ${failures.length} of ${refs.length} reminders not recorded yet ` +
+          `(${String((failures[0] as Error)?.message ?? failures[0])}); a retry records them`,
+      );
+    }
+    await this.options.db.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { pk: digest.pk, sk: DIGEST_SK },
+        UpdateExpression: "SET rowsRecorded = :true",
+        ExpressionAttributeValues: { ":true": true },
+      }),
+    );
+  }
+
+  /** One row: its claim SENT and the reminder listed on its original, together. */
+  private async recordRow(digest: DigestItem, claim: ClaimItem): Promise<void> {
+    const claimSent: UpdateCommandInput = {
+      TableName: this.options.tableName,
+      Key: { pk: claim.pk, sk: claim.sk },
+      UpdateExpression: "SET #status = :sent, sentAt = :sentAt, messageId = :messageId",
+      ConditionExpression: "digestId = :digest AND #status = :emitted",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":sent": "SENT",
+        ":sentAt": digest.sentAt,
+        ":messageId": digest.messageId ?? "",
+        ":digest": digest.digestId,
+        ":emitted": "EMITTED",
       },
     };
     for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
@@ -279,17 +489,17 @@ export class ReminderNotifier {
         await this.options.db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: claimSent },
+              { Update: claimSent as never },
               {
                 Update: {
                   TableName: this.options.tableName,
-                  Key: { pk, sk: originalSk(event.subscriptionId) },
+                  Key: { pk: claim.pk, sk: originalSk(claim.subscriptionId) },
                   UpdateExpression:
                     "SET reminders = list_append(if_not_exists(reminders, :none), :reminder)",
                   ConditionExpression: "attribute_exists(pk)",
                   ExpressionAttributeValues: {
                     ":none": [],
-                    ":reminder": [{ thresholdDays: event.thresholdDays, sentAt }],
+                    ":reminder": [{ thresholdDays: claim.thresholdDays, sentAt: digest.sentAt }],
                   },
                 },
               },
@@ -299,52 +509,48 @@ export class ReminderNotifier {
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) {
-          // The email is out: failing the delivery now would send it again once the lease
-          // expires. A transient fault is retried here (the write is guarded by the token, so a
-          // retry after an applied-but-unanswered write finds the claim SENT and stops).
+          // The write is guarded by the claim's state, so a retry after an applied-but-
+          // unanswered write finds the claim SENT and stops.
           if (!isTransientFault(error) || attempt >= RECORD_ATTEMPTS - 1) throw error;
           await sleep(backoffMs(attempt));
           continue;
         }
         const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? "None");
-        if (codes[0] === "ConditionalCheckFailed") {
-          // Our lease ran out and another delivery took over (this one was slower than the
-          // lease): that delivery sends and records its own. Nothing more to do here.
-          return;
-        }
+        if (codes[0] === "ConditionalCheckFailed") return; // recorded already
         if (codes[1] === "ConditionalCheckFailed") {
           // The original was dropped from the transfer meanwhile: the claim alone records it.
-          await this.options.db.send(new UpdateCommand(claimSent));
+          try {
+            await this.options.db.send(new UpdateCommand(claimSent));
+          } catch (claimError) {
+            if (!isConditionalFailure(claimError)) throw claimError;
+          }
           return;
         }
         await sleep(backoffMs(attempt));
       }
     }
-    throw new Error(`could not record reminder ${sk} of ${pk} after ${RECORD_ATTEMPTS} attempts`);
-  }
-
-  private async claimStatus(pk: string, sk: string): Promise<string | null> {
-    const result = await this.options.db.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: { pk, sk },
-        ConsistentRead: true,
-        ProjectionExpression: "#status",
-        ExpressionAttributeNames: { "#status": "status" },
-      }),
-    );
-    return (result.Item?.status as string | undefined) ?? null;
+    throw new Error(`could not record reminder ${claim.sk} of ${claim.pk}`);
   }
 }
 
-function staleReason(original: OriginalItem | null, event: ExpiryApproaching): StaleReason | null {
-  if (!original) return "originalNotTracked";
-  if (original.state !== "ACTIVE") return "originalEnded";
-  if (!original.transferRemindable) return "transferNotRemindable";
-  if (utcDate(original.commitmentEndDate) !== utcDate(event.commitmentEndDate)) {
-    return "endDateChanged";
-  }
-  return null;
+/** What the email says about one row, from the original as stored now. */
+function rowOf(original: OriginalItem, claim: ClaimItem, now: string): DigestRow {
+  return {
+    partnerId: original.partnerId,
+    customerTenantId: original.customerTenantId,
+    customerName: original.customerName,
+    subscriptionId: original.subscriptionId,
+    offerId: original.offerId,
+    offerName: original.offerName,
+    quantity: original.quantity,
+    commitmentEndDate: original.commitmentEndDate,
+    daysLeft: daysLeftUntil(original.commitmentEndDate, now),
+    thresholdDays: claim.thresholdDays,
+    autoRenewEnabled: original.autoRenewEnabled,
+    offerDiscontinued: original.offerDiscontinued === true,
+    replacement: original.replacement ?? null,
+    warnings: original.warnings ?? [],
+  };
 }
 
 const TRANSIENT_FAULTS = new Set([
@@ -364,7 +570,7 @@ function isTransientFault(error: unknown): boolean {
   return TRANSIENT_FAULTS.has(error.name) || (details.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
-/** SES's "Throttling: Maximum sending rate exceeded" (not the daily quota, which lasts hours). */
+/** SES's "Maximum sending rate exceeded" (not the daily quota, which lasts hours). */
 export function isSendingRateThrottle(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const throttling = ["Throttling", "ThrottlingException", "TooManyRequestsException"];
@@ -377,39 +583,53 @@ export type NotifierDependencies = { notifier: ReminderNotifier; logger: Logger 
 /** Clients built once per process (module scope in Lambda) from the parsed environment. */
 export function notifierDependencies(env: NodeJS.ProcessEnv = process.env): NotifierDependencies {
   const config = readEnv(NotifierEnv, env);
+  const logger = new Logger({
+    serviceName: config.POWERTOOLS_SERVICE_NAME,
+    logLevel: config.LOG_LEVEL,
+  });
   return {
     notifier: new ReminderNotifier({
       db: documentClient(),
       tableName: config.TABLE_NAME,
-      // The SDK's standard retry mode backs off on Throttling too; this is the first layer.
-      ses: new SESClient({ maxAttempts: 4 }),
+      // The SDK's standard retry mode backs off on throttling too; this is the first layer.
+      ses: new SESv2Client({ maxAttempts: 4 }),
       senderEmail: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
+      thresholds: config.REMINDER_THRESHOLDS,
+      logger,
     }),
-    logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME, logLevel: config.LOG_LEVEL }),
+    logger,
   };
 }
 
-/** The Lambda handler for `Expiry Approaching`: parse, notify, log (no addresses or names). */
+/** The Lambda handler for `Reminder Digest Ready`: parse, send, log (no addresses or names). */
 export function createNotifierHandler(deps: NotifierDependencies) {
   const { notifier, logger } = deps;
-  return async (raw: unknown): Promise<NotifyOutcome> => {
+  return async (raw: unknown): Promise<DigestOutcome> => {
     logger.resetKeys();
     const event = parseEnvelope(raw);
-    if (event.detailType !== DETAIL_TYPES.expiryApproaching) {
+    if (event.detailType !== DETAIL_TYPES.reminderDigestReady) {
       throw new EventValidationError(
-        [{ field: "detail-type", reason: `this function handles "Expiry Approaching" only` }],
+        [
+          {
+            field: "detail-type",
+            reason: `this function handles "${DETAIL_TYPES.reminderDigestReady}" only`,
+          },
+        ],
         event.id,
       );
     }
-    const { partnerId, customerTenantId, subscriptionId, thresholdDays, daysLeft } = event.detail;
-    logger.appendKeys({ eventId: event.id, partnerId, customerTenantId, subscriptionId });
-    const outcome = await notifier.notify(event.detail);
-    logger.info(`reminder ${outcome.kind}`, {
-      thresholdDays,
-      daysLeft,
+    const { digestId } = event.detail;
+    logger.appendKeys({ eventId: event.id, digestId });
+    const outcome = await notifier.sendDigest(digestId);
+    if (outcome.kind === "skipped" && outcome.reason === "unknownDigest") {
+      logger.warn("no stored digest has this id: nothing sent");
+    }
+    logger.info(`reminder digest ${outcome.kind}`, {
       ...(outcome.kind === "skipped" ? { reason: outcome.reason } : {}),
-      ...(outcome.kind === "sent" ? { messageId: outcome.messageId } : {}),
+      ...(outcome.kind === "sent"
+        ? { messageId: outcome.messageId, rows: outcome.rows, dropped: outcome.dropped }
+        : {}),
     });
     return outcome;
   };

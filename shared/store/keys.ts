@@ -13,6 +13,9 @@ export const STATE_SK = "STATE";
 export const eventSk = (eventId: string) => `EVENT#${eventId}`;
 export const originalSk = (subscriptionId: string) => `ORIGINAL#${subscriptionId}`;
 export const EVENT_PREFIX = "EVENT#";
+/** An event received while its transfer was contended, waiting to be folded (see README). */
+export const inboxSk = (eventId: string) => `INBOX#${eventId}`;
+export const INBOX_PREFIX = "INBOX#";
 export const ORIGINAL_PREFIX = "ORIGINAL#";
 
 export const partnerKey = (partnerId: string) => `PARTNER#${part(partnerId)}`;

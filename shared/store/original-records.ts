@@ -1,6 +1,6 @@
 import { effectiveOriginals } from "../domain/originals.js";
 import type { TransferState } from "../domain/state.js";
-import type { TransferView } from "../domain/view-types.js";
+import type { TransferView, Warning, WarningCode } from "../domain/view-types.js";
 import { nextReminderDate } from "../reminders/schedule.js";
 
 /**
@@ -21,11 +21,27 @@ export type OriginalRecord = {
   termDuration: string | null;
   state: "ACTIVE" | "EXPIRED" | "CANCELLED";
   replacementProvisioned: boolean;
+  /** The discontinued-offer flag of the invitation: the replacement needs an equivalent offer. */
+  offerDiscontinued: boolean;
+  /** The matched replacement, for the reminder digest (what it says about the replacement). */
+  replacement: { subscriptionId: string; offerId: string; quantity: number } | null;
+  /** The open warnings of this original that a reminder reports, in the view's order. */
+  warnings: OriginalWarning[];
   /** False once the transfer is INELIGIBLE or COMPLETED: no reminders then. */
   transferRemindable: boolean;
   /** UTC date the first reminder falls due; null when none can (ended, ineligible...). */
   firstReminderDate: string | null;
 };
+
+/** Warnings a reminder about an active original reports (SPEC section 4). */
+export const REMINDER_WARNING_CODES: readonly WarningCode[] = [
+  "ORIGINAL_AUTO_RENEW_ON",
+  "SEAT_COUNT_MISMATCH",
+  "OFFER_MISMATCH",
+  "LICENSE_REASSIGNMENT_REQUIRED",
+];
+
+export type OriginalWarning = Omit<Warning, "subscriptionId">;
 
 /** One record per original listed by the latest invitation, keyed by subscriptionId. */
 export function originalRecords(
@@ -38,6 +54,11 @@ export function originalRecords(
   if (!invitation) return records;
   const transferRemindable = view.status !== "INELIGIBLE" && view.status !== "COMPLETED";
   const byId = new Map(view.subscriptions.map((s) => [s.subscriptionId, s]));
+  const warningsOf = new Map<string, OriginalWarning[]>();
+  for (const { subscriptionId, ...warning } of view.warnings) {
+    if (subscriptionId === null || !REMINDER_WARNING_CODES.includes(warning.code)) continue;
+    warningsOf.set(subscriptionId, [...(warningsOf.get(subscriptionId) ?? []), warning]);
+  }
   for (const original of effectiveOriginals(state)) {
     const sub = byId.get(original.subscriptionId);
     if (!sub) continue;
@@ -56,6 +77,15 @@ export function originalRecords(
       termDuration: original.termDuration ?? null,
       state: sub.state,
       replacementProvisioned: sub.replacement !== null,
+      offerDiscontinued: original.offerDiscontinued,
+      replacement: sub.replacement
+        ? {
+            subscriptionId: sub.replacement.subscriptionId,
+            offerId: sub.replacement.offerId,
+            quantity: sub.replacement.quantity,
+          }
+        : null,
+      warnings: warningsOf.get(sub.subscriptionId) ?? [],
       transferRemindable,
       firstReminderDate: remindable
         ? nextReminderDate(sub.commitmentEndDate, thresholds, original.termDuration)
@@ -65,6 +95,9 @@ export function originalRecords(
   return records;
 }
 
+/** Records are flat (strings, numbers, booleans, null): compare them field by field. */
 export function sameRecord(a: OriginalRecord | undefined, b: OriginalRecord | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === undefined || b === undefined) return a === b;
+  const fields = Object.keys(a) as (keyof OriginalRecord)[];
+  return fields.length === Object.keys(b).length && fields.every((field) => a[field] === b[field]);
 }

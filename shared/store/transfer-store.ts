@@ -6,15 +6,21 @@ import {
   paginateQuery,
   paginateScan,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { applyEvent, emptyState, type TransferState, transferKeyOf } from "../domain/state.js";
-import { compareInstants } from "../domain/time.js";
+import { TransferBoundError } from "../domain/bounds.js";
+import { emptyState, type TransferState, transferKeyOf } from "../domain/state.js";
 import { deriveView, historyOf } from "../domain/view.js";
 import type { HistoryEntry, Reminder, TransferView } from "../domain/view-types.js";
 import type { TransferStatus, UpstreamEvent } from "../events/index.js";
+import { isConditionalFailure } from "./errors.js";
+import { type Derived, foldBatch, type StatusChange } from "./fold-batch.js";
+import { Inbox } from "./inbox.js";
 import {
   EVENT_PREFIX,
   eventSk,
+  INBOX_PREFIX,
+  inboxSk,
   ORIGINAL_PREFIX,
   originalSk,
   partnerKey,
@@ -26,10 +32,11 @@ import { type OriginalRecord, originalRecords, sameRecord } from "./original-rec
 import { resyncOriginals, type SyncTarget } from "./original-sync.js";
 import { originalUpdate, type TransactItem } from "./original-writes.js";
 import { backoffMs, ContentionError, sleep } from "./retry.js";
-import { decodeState, encodeState } from "./state-codec.js";
+import { decodeState } from "./state-codec.js";
+import { stateItemOf } from "./state-item.js";
 import { PARTNER_INDEX } from "./table-definition.js";
 
-export type StatusChange = { from: TransferStatus; to: TransferStatus; at: string };
+export type { StatusChange } from "./fold-batch.js";
 
 export type ApplyOutcome =
   | { kind: "applied"; version: number; status: TransferStatus; statusChange: StatusChange | null }
@@ -45,38 +52,70 @@ export type TransferSummary = {
   nextExpiry: string | null;
 };
 
-/** DynamoDB allows 100 items per transaction; two are the event marker and the state. */
-const MAX_ORIGINALS_IN_TRANSACTION = 98;
-const MAX_ATTEMPTS = 12;
+/** DynamoDB allows 100 items per transaction. */
+const MAX_ITEMS_IN_TRANSACTION = 100;
+/** Inbox events a commit folds besides its own (each costs a marker and an inbox delete). */
+const INBOX_BATCH = 48;
+/** An apply gives up (retryably) well inside the 30 s function timeout. */
+const APPLY_BUDGET_MS = 15_000;
+/** Waits for other deliveries' commits before trying to fold the inbox anyway. */
+const MAX_PASSIVE_WAITS = 3;
+const MAX_READ_ATTEMPTS = 8;
+/** How long a waiting delivery may fold the inbox before others may take over. */
+const FOLD_LEASE_MS = 3_000;
+/** How long after an inbox fold a new delivery goes straight to the inbox. */
+const INBOX_BUSY_MS = 2_000;
 
 /** How many recently written transfers a process keeps decoded (see `derived`). */
 const RECENT_TRANSFERS = 64;
 
-type Derived = {
-  version: number;
-  state: TransferState;
-  view: ReturnType<typeof deriveView>;
-  records: Map<string, OriginalRecord>;
-};
-
 type StateItem = {
   version: number;
-  state: Uint8Array;
+  /** Absent in a light read (see readForApply). */
+  state?: Uint8Array;
+  status: TransferStatus;
+  /** Until when (epoch ms) a waiting delivery holds the right to fold the inbox. */
+  foldLeaseUntil?: number;
+  /** Until when (epoch ms) new deliveries should join the inbox rather than race. */
+  inboxBusyUntil?: number;
   /** False while some original items may still lag the state (a large invitation's overflow). */
   originalsSynced: boolean;
 };
 
+type ApplyRead = {
+  stateItem: StateItem | undefined;
+  marker: { statusChange: StatusChange | null } | undefined;
+  /** The event waits in the inbox (a previous attempt of this delivery put it there). */
+  inInbox: boolean;
+};
+
+type CommitResult =
+  | { kind: "committed"; outcome: ApplyOutcome }
+  | { kind: "rejected"; count: number }
+  /** Some event was folded meanwhile by another delivery: read again at once. */
+  | { kind: "stale" }
+  /** Another delivery committed first. */
+  | { kind: "lost" };
+
 /**
  * Stores transfers: one state item (the folded facts, compressed), one small item per distinct
  * event (dedupe marker and history) and one item per original (for reminders), all under the
- * transfer's partition. Each event costs one consistent BatchGet and one transaction.
+ * transfer's partition. An uncontended event costs one consistent BatchGet and one transaction.
+ *
+ * Under a burst for one transfer, an event whose commit loses the race waits in the transfer's
+ * inbox; the next commit folds every waiting event it can fit in its transaction, so a burst
+ * of 500 events takes a few dozen commits rather than 500 rounds of 500 racing writers.
  */
 export class TransferStore {
+  private readonly inbox: Inbox;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly thresholds: readonly number[],
-  ) {}
+  ) {
+    this.inbox = new Inbox(db, tableName);
+  }
 
   private readonly recent = new Map<string, Derived>();
 
@@ -84,64 +123,197 @@ export class TransferStore {
     return { db: this.db, tableName: this.tableName, thresholds: this.thresholds };
   }
 
-  /** Applies one event exactly once, retrying optimistic-concurrency conflicts with backoff. */
+  /**
+   * Applies one event exactly once. Returns when the event is in the stored state, folded by
+   * this call or by a concurrent one; throws TransferBoundError (not retryable) for an event
+   * that would pass the subscription-id bound, and ContentionError (retryable) if the transfer
+   * stayed contended for the whole budget (the event then waits in the inbox; a redelivery
+   * finds it folded or folds it).
+   */
   async apply(event: UpstreamEvent): Promise<ApplyOutcome> {
     const key = transferKeyOf(event);
     const pk = transferPk(key);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { stateItem, marker } = await this.readForApply(pk, event.id);
-      if (marker) {
-        if (stateItem && !stateItem.originalsSynced)
-          await resyncOriginals(this.sync, pk, stateItem.version, decodeState(stateItem.state));
-        return { kind: "duplicate", statusChange: marker.statusChange ?? null };
-      }
-      const prior = this.derived(pk, key, stateItem);
-      const viewBefore = prior.view;
-      const after = applyEvent(prior.state, event);
-      const viewAfter = deriveView(after);
-      const statusChange =
-        viewBefore.status === viewAfter.status
-          ? null
-          : { from: viewBefore.status, to: viewAfter.status, at: event.time };
-      const version = (stateItem?.version ?? 0) + 1;
-      const recordsAfter = originalRecords(after, viewAfter, this.thresholds);
-      const changes = this.originalChanges(pk, version, prior.records, recordsAfter);
-      const overflow = changes.length > MAX_ORIGINALS_IN_TRANSACTION;
-      const inTransaction = overflow ? [] : changes;
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              this.markerPut(pk, event, statusChange),
-              this.statePut(
-                pk,
-                key,
-                after,
-                viewAfter,
-                version,
-                stateItem?.version,
-                !overflow && (stateItem?.originalsSynced ?? true),
-              ),
-              ...inTransaction,
-            ],
-          }),
-        );
-      } catch (error) {
-        const conflict = conflictOf(error);
-        if (conflict === "duplicate") return { kind: "duplicate", statusChange: null };
-        if (conflict === "retry") {
-          await sleep(backoffMs(attempt));
+    const deadline = Date.now() + APPLY_BUDGET_MS;
+    let waiting = false;
+    let seenVersion: number | undefined;
+    let passiveWaits = 0;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      // While waiting in the inbox, look cheaply (no state bytes) whether a commit took it.
+      let read = await this.readForApply(pk, event.id, waiting);
+      if (read.marker) return this.alreadyFolded(pk, event.id, read, waiting);
+      const version = read.stateItem?.version ?? 0;
+      if (waiting) {
+        // Fold the inbox only once the transfer is quiet and nobody else holds the fold lease:
+        // otherwise every waiting delivery would fold the same events at once and all but one
+        // would lose.
+        const quiet = version === seenVersion || passiveWaits >= MAX_PASSIVE_WAITS;
+        const leased = (read.stateItem?.foldLeaseUntil ?? 0) > Date.now();
+        if (!quiet || leased || !(await this.takeFoldLease(pk, version))) {
+          if (!quiet) passiveWaits++;
+          seenVersion = version;
+          await sleep(backoffMs(attempt, 25, 1_000));
           continue;
         }
-        throw error;
+        passiveWaits = 0;
+        read = await this.readForApply(pk, event.id, false);
+        if (read.marker) return this.alreadyFolded(pk, event.id, read, waiting);
       }
-      this.remember(pk, { version, state: after, view: viewAfter, records: recordsAfter });
-      if (overflow || (stateItem && !stateItem.originalsSynced)) {
-        await resyncOriginals(this.sync, pk, version, after);
+      waiting ||= read.inInbox;
+      if (!waiting && (read.stateItem?.inboxBusyUntil ?? 0) > Date.now()) {
+        await this.inbox.put(pk, event);
+        waiting = true;
+        seenVersion = version;
+        continue;
       }
-      return { kind: "applied", version, status: viewAfter.status, statusChange };
+      const result = await this.commit(pk, key, event, read, waiting);
+      if (result.kind === "committed") return result.outcome;
+      if (result.kind === "rejected") {
+        if (waiting) await this.inbox.discard(pk, event.id);
+        throw new TransferBoundError(event.id, result.count);
+      }
+      if (result.kind === "stale") continue;
+      if (!waiting) {
+        await this.inbox.put(pk, event);
+        waiting = true;
+      }
+      seenVersion = read.stateItem?.version ?? 0;
+      await sleep(backoffMs(attempt, 25, 1_000));
     }
-    throw new ContentionError(`gave up after ${MAX_ATTEMPTS} conflicting attempts on ${pk}`);
+    throw new ContentionError(
+      `event ${event.id} still waits in the inbox of ${pk} after ${APPLY_BUDGET_MS} ms`,
+    );
+  }
+
+  /**
+   * Claims the right to fold the inbox for a few seconds (a conditional update of the state
+   * item that leaves its version alone; the next commit's put clears it). A transfer without
+   * a state item yet has nothing to lease: the version check decides.
+   */
+  private async takeFoldLease(pk: string, version: number): Promise<boolean> {
+    if (version === 0) return true;
+    const now = Date.now();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: STATE_SK },
+          UpdateExpression: "SET foldLeaseUntil = :until",
+          ConditionExpression:
+            "version = :version AND (attribute_not_exists(foldLeaseUntil) OR foldLeaseUntil < :now)",
+          ExpressionAttributeValues: {
+            ":until": now + FOLD_LEASE_MS,
+            ":version": version,
+            ":now": now,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The event is in the state already: a duplicate, or folded for us by another delivery. */
+  private async alreadyFolded(
+    pk: string,
+    eventId: string,
+    read: ApplyRead,
+    waited: boolean,
+  ): Promise<ApplyOutcome> {
+    const statusChange = read.marker?.statusChange ?? null;
+    if (read.inInbox) await this.inbox.discard(pk, eventId);
+    let stateItem = read.stateItem;
+    if (stateItem && !stateItem.originalsSynced) {
+      if (!stateItem.state) stateItem = (await this.readForApply(pk, eventId, false)).stateItem;
+      if (stateItem?.state) {
+        await resyncOriginals(this.sync, pk, stateItem.version, decodeState(stateItem.state));
+      }
+    }
+    if (!waited || !stateItem) return { kind: "duplicate", statusChange };
+    return { kind: "applied", version: stateItem.version, status: stateItem.status, statusChange };
+  }
+
+  /**
+   * One commit: this event first, then (when it waited in the inbox) the other waiting events
+   * that fit, each with its marker; the state conditional on the version read.
+   */
+  private async commit(
+    pk: string,
+    key: TransferKey,
+    event: UpstreamEvent,
+    read: ApplyRead,
+    waiting: boolean,
+  ): Promise<CommitResult> {
+    const { stateItem } = read;
+    const prior = this.derived(pk, key, stateItem);
+    const others = waiting ? await this.inbox.waiting(pk, event.id, INBOX_BATCH) : [];
+    const fold = foldBatch(
+      prior,
+      [{ event, fromInbox: waiting }, ...others.map((e) => ({ event: e, fromInbox: true }))],
+      this.thresholds,
+      MAX_ITEMS_IN_TRANSACTION,
+    );
+    const own = fold.folded[0];
+    if (!own || own.event.id !== event.id) {
+      return { kind: "rejected", count: fold.rejected[0]?.count ?? 0 };
+    }
+    const version = prior.version + 1;
+    const after = { ...fold.after, version };
+    const changes = this.originalChanges(pk, version, prior.records, after.records);
+    const overflow = fold.items > MAX_ITEMS_IN_TRANSACTION;
+    const items: TransactItem[] = [
+      this.markerPut(pk, own.event, own.statusChange),
+      this.statePut(
+        pk,
+        key,
+        after.state,
+        after.view,
+        version,
+        stateItem?.version,
+        !overflow && (stateItem?.originalsSynced ?? true),
+        waiting,
+      ),
+    ];
+    const markerOf = new Map<number, string>();
+    for (const folded of fold.folded) {
+      if (folded !== own) {
+        markerOf.set(items.length, folded.event.id);
+        items.push(this.markerPut(pk, folded.event, folded.statusChange));
+      }
+      if (folded.fromInbox) items.push(this.inbox.remove(pk, folded.event.id));
+    }
+    if (!overflow) items.push(...changes);
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const failed = (i: number) => reasons[i]?.Code === "ConditionalCheckFailed";
+      // Our own marker exists: the next read returns the duplicate (or the helper's fold).
+      if (failed(0)) return { kind: "stale" };
+      const folded = [...markerOf].filter(([index]) => failed(index)).map(([, id]) => id);
+      if (folded.length > 0) {
+        await Promise.all(folded.map((id) => this.inbox.discard(pk, id)));
+        return { kind: "stale" };
+      }
+      if (failed(1) || reasons.some((r) => r.Code === "TransactionConflict"))
+        return { kind: "lost" };
+      throw error;
+    }
+    this.remember(pk, after);
+    if (overflow || (stateItem && !stateItem.originalsSynced)) {
+      await resyncOriginals(this.sync, pk, version, after.state);
+    }
+    return {
+      kind: "committed",
+      outcome: {
+        kind: "applied",
+        version,
+        status: after.view.status,
+        statusChange: own.statusChange,
+      },
+    };
   }
 
   /** The full transfer view, or null when no event for it was ever stored. */
@@ -232,36 +404,60 @@ export class TransferStore {
       );
   }
 
-  private async readForApply(pk: string, eventId: string) {
+  /**
+   * One consistent BatchGet of the state, the event's marker and its inbox item. A light read
+   * leaves out the state's bytes (a waiting delivery only needs the version). Unprocessed keys
+   * are read again with backoff, a bounded number of times.
+   */
+  private async readForApply(pk: string, eventId: string, light: boolean): Promise<ApplyRead> {
     const keys = [
       { pk, sk: STATE_SK },
       { pk, sk: eventSk(eventId) },
+      { pk, sk: inboxSk(eventId) },
     ];
+    const projection = light
+      ? {
+          ProjectionExpression:
+            "sk, version, originalsSynced, statusChange, foldLeaseUntil, #status",
+          ExpressionAttributeNames: { "#status": "status" },
+        }
+      : {};
     let pending: Record<string, unknown>[] = keys;
     const found: Record<string, unknown>[] = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === MAX_READ_ATTEMPTS) {
+        throw new ContentionError(
+          `${pending.length} key(s) of ${pk} left unprocessed after ${MAX_READ_ATTEMPTS} reads`,
+        );
+      }
+      if (attempt > 0) await sleep(backoffMs(attempt - 1));
       const result = await this.db.send(
         new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          RequestItems: {
+            [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection },
+          },
         }),
       );
       found.push(...(result.Responses?.[this.tableName] ?? []));
       pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      if (pending.length > 0) await sleep(backoffMs(attempt));
     }
     const stateRaw = found.find((item) => item.sk === STATE_SK);
-    const markerRaw = found.find((item) => item.sk !== STATE_SK);
+    const markerRaw = found.find((item) => String(item.sk).startsWith(EVENT_PREFIX));
     const stateItem: StateItem | undefined = stateRaw
       ? {
           version: Number(stateRaw.version),
-          state: stateRaw.state as Uint8Array,
+          ...(stateRaw.state ? { state: stateRaw.state as Uint8Array } : {}),
+          status: stateRaw.status as TransferStatus,
+          ...(stateRaw.foldLeaseUntil ? { foldLeaseUntil: Number(stateRaw.foldLeaseUntil) } : {}),
+          ...(stateRaw.inboxBusyUntil ? { inboxBusyUntil: Number(stateRaw.inboxBusyUntil) } : {}),
           originalsSynced: stateRaw.originalsSynced !== false,
         }
       : undefined;
     const marker = markerRaw
       ? { statusChange: (markerRaw.statusChange as StatusChange | undefined) ?? null }
       : undefined;
-    return { stateItem, marker };
+    const inInbox = found.some((item) => String(item.sk).startsWith(INBOX_PREFIX));
+    return { stateItem, marker, inInbox };
   }
 
   private markerPut(
@@ -296,29 +492,16 @@ export class TransferStore {
     version: number,
     expectedVersion: number | undefined,
     originalsSynced: boolean,
+    contended: boolean,
   ): TransactItem {
-    const nextExpiry = view.subscriptions
-      .filter((s) => s.state === "ACTIVE")
-      .map((s) => s.commitmentEndDate)
-      .sort(compareInstants)[0];
     return {
       Put: {
         TableName: this.tableName,
-        Item: {
-          pk,
-          sk: STATE_SK,
-          partnerId: key.partnerId,
-          customerTenantId: key.customerTenantId,
-          partnerKey: partnerKey(key.partnerId),
-          customerKey: key.customerTenantId,
-          customerName: view.customerName ?? undefined,
-          status: view.status,
-          warningCount: view.warnings.length,
-          nextExpiry,
+        Item: stateItemOf(pk, key, state, view, {
           version,
           originalsSynced,
-          state: encodeState(state),
-        },
+          inboxBusyUntil: contended ? Date.now() + INBOX_BUSY_MS : undefined,
+        }),
         ...(expectedVersion === undefined
           ? { ConditionExpression: "attribute_not_exists(pk)" }
           : {
@@ -342,6 +525,7 @@ export class TransferStore {
     }
     const cached = this.recent.get(pk);
     if (cached?.version === stateItem.version) return cached;
+    if (!stateItem.state) throw new Error(`state of ${pk} was not read`);
     const state = decodeState(stateItem.state);
     const view = deriveView(state);
     const records = originalRecords(state, view, this.thresholds);
@@ -377,15 +561,8 @@ export class TransferStore {
   }
 }
 
-function conflictOf(error: unknown): "duplicate" | "retry" | null {
+/** Per-item reasons of a cancelled transaction, or null for any other error. */
+function cancellationReasons(error: unknown): { Code?: string }[] | null {
   if (!(error instanceof TransactionCanceledException)) return null;
-  const reasons = error.CancellationReasons ?? [];
-  if (reasons[0]?.Code === "ConditionalCheckFailed") return "duplicate";
-  // A lost version race or a concurrent transaction on the same items: read again and retry.
-  if (
-    reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")
-  ) {
-    return "retry";
-  }
-  return null;
+  return error.CancellationReasons ?? [];
 }

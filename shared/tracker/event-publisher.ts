@@ -6,7 +6,7 @@ import {
 import { type DetailOf, EVENT_CATALOGUE } from "../events/registry.js";
 import { backoffMs, sleep } from "../store/retry.js";
 
-type TrackerDetailType = "Expiry Approaching" | "Transfer Status Changed";
+type TrackerDetailType = "Expiry Approaching" | "Transfer Status Changed" | "Reminder Digest Ready";
 
 export type OutgoingEvent = {
   [T in TrackerDetailType]: { detailType: T; detail: DetailOf<T> };

@@ -13,6 +13,7 @@ import { parseUpstreamEvent } from "../../shared/events/index.js";
 import { tooDeep } from "../../shared/events/json-depth.js";
 import {
   ended,
+  envelope,
   accepted as invitationAccepted,
   invitationSent,
   newTransferKey,
@@ -415,47 +416,90 @@ describe("the CLI", () => {
 });
 
 describe("expiry reminders", () => {
-  it("scan --now emails the partner once through the local SES and records the reminder", async () => {
-    // Prepare: an original ending 41 days after the simulated clock
-    const key = newTransferKey("remind");
-    const customerName = `Customer ${key.customerTenantId}`;
+  it("scan --now sends the partner one digest with the calendar file through the local SES, once", async () => {
+    // Prepare: two originals of two customers of one partner address, ending 41 and 45 days
+    // after the simulated clock
+    const partnerEmail = `digest-${randomUUID().slice(0, 8)}@partner.example`;
+    const first = newTransferKey("remind");
+    const second = newTransferKey("remind");
+    const customerName = `Customer ${first.customerTenantId}`;
     await putAll(client(), [
       invitationSent({
-        ...key,
+        ...first,
+        partnerEmail,
         customerName,
         subscriptions: [
           original({ subscriptionId: "r-1", commitmentEndDate: "2026-06-30T00:00:00Z" }),
         ],
       }),
+      invitationSent({
+        ...second,
+        partnerEmail,
+        customerName: `Other ${second.customerTenantId}`,
+        subscriptions: [
+          original({ subscriptionId: "r-2", commitmentEndDate: "2026-07-04T00:00:00Z" }),
+        ],
+      }),
     ]);
     await drain(ports.events);
 
-    // Act: the same scan twice
-    const first = await cliJson<Record<string, number>>(
+    // Act: the same scan twice, then a late duplicate Expiry Approaching put on the bus
+    const scanned = await cliJson<Record<string, number>>(
       ["scan", "--now", "2026-05-20T06:00:00Z"],
       env,
     );
     await drain(ports.events);
-    const second = await cliJson<Record<string, number>>(
+    const again = await cliJson<Record<string, number>>(
       ["scan", "--now", "2026-05-20T07:00:00Z"],
       env,
     );
     await drain(ports.events);
+    const late = {
+      ...envelope(
+        "Expiry Approaching",
+        {
+          ...first,
+          customerName,
+          partnerEmail,
+          subscriptionId: "r-1",
+          offerId: "offer-m365-business-standard",
+          offerName: "Microsoft 365 Business Standard",
+          quantity: 10,
+          commitmentEndDate: "2026-06-30T00:00:00Z",
+          daysLeft: 41,
+          thresholdDays: 60,
+          replacementProvisioned: false,
+        },
+        "2026-05-20T06:00:00Z",
+      ),
+      source: "csp.transfers.tracker",
+    };
+    await putAll(client(), [late]);
+    await drain(ports.events);
     const store = (await (await fetch(`${runtime.endpoints.ses}/store`)).json()) as {
-      emails: { subject: string }[];
+      emails: {
+        subject: string;
+        destination: { to: string[] };
+        attachments: { filename: string; content: string }[];
+      }[];
     };
     const view = await cliJson<{ subscriptions: { reminders: { thresholdDays: number }[] }[] }>(
-      ["show", "--partner", key.partnerId, "--customer", key.customerTenantId],
+      ["show", "--partner", first.partnerId, "--customer", first.customerTenantId],
       env,
     );
 
     // Assess
-    expect(Object.keys(first).sort()).toEqual(["alreadyReminded", "due", "emitted", "skipped"]);
-    expect(first.emitted).toBeGreaterThanOrEqual(1);
-    expect(second.emitted).toBe(0);
-    const mine = store.emails.filter((e) => e.subject.includes(customerName));
+    expect(Object.keys(scanned).sort()).toEqual(["alreadyReminded", "due", "emitted", "skipped"]);
+    expect(scanned.emitted).toBeGreaterThanOrEqual(2);
+    expect(again.emitted).toBe(0);
+    const mine = store.emails.filter((e) => e.destination.to.includes(partnerEmail));
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.subject).toContain("41 days");
+    expect(mine[0]?.subject).toBe(
+      `${customerName}: Microsoft 365 Business Standard ends in 41 days (+1 more)`,
+    );
+    const ics = Buffer.from(mine[0]?.attachments[0]?.content ?? "", "base64").toString("utf8");
+    expect(mine[0]?.attachments.map((a) => a.filename)).toEqual(["expiries.ics"]);
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(2);
     expect(view.subscriptions[0]?.reminders.map((r) => r.thresholdDays)).toEqual([60]);
   });
 });

@@ -100,8 +100,14 @@ describe("function environments", () => {
       ...common,
       SENDER_EMAIL: "a@b.co",
       SES_CONFIGURATION_SET: "reminders",
+      REMINDER_THRESHOLDS: "30,7",
     });
-    expect(env).toEqual({ ...common, SENDER_EMAIL: "a@b.co", SES_CONFIGURATION_SET: "reminders" });
+    expect(env).toEqual({
+      ...common,
+      SENDER_EMAIL: "a@b.co",
+      SES_CONFIGURATION_SET: "reminders",
+      REMINDER_THRESHOLDS: "30,7",
+    });
   });
 
   it("fails synth naming the variable the function would reject at start-up", () => {
@@ -117,6 +123,7 @@ describe("function environments", () => {
         ...common,
         SENDER_EMAIL: "nobody",
         SES_CONFIGURATION_SET: "reminders",
+        REMINDER_THRESHOLDS: "30,7",
       }),
     ).toThrow(/SENDER_EMAIL/);
   });

@@ -60,6 +60,30 @@ describe("event routing", () => {
     }
   });
 
+  it("sends the notifier reminder digests only; Expiry Approaching goes to no product function", () => {
+    const notifierId = functionLogicalId(FUNCTIONS.notifier.description);
+    const rules = resourcesOfType(built.template, "AWS::Events::Rule");
+    const toNotifier = rules.filter(([, r]) =>
+      ((r.Properties?.Targets ?? []) as { Arn: unknown }[]).some(
+        (t) => JSON.stringify(t.Arn) === JSON.stringify(getAtt(notifierId)),
+      ),
+    );
+    expect(toNotifier.map(([, r]) => r.Properties?.EventPattern)).toEqual([
+      { source: ["csp.transfers.tracker"], "detail-type": ["Reminder Digest Ready"] },
+    ]);
+    const expiry = rules.filter(([, r]) =>
+      JSON.stringify(r.Properties?.EventPattern).includes("Expiry Approaching"),
+    );
+    expect(expiry).toEqual([]);
+    const notifier = resourcesOfType(built.template, "AWS::Lambda::Function").find(
+      ([id]) => id === notifierId,
+    );
+    const environment = notifier?.[1].Properties?.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined;
+    expect(environment?.Variables.REMINDER_THRESHOLDS).toBe("60,30,14,7,1");
+  });
+
   it("gives every rule target a dead-letter queue and a retry policy", () => {
     const rules = resourcesOfType(built.template, "AWS::Events::Rule");
     const queueIds = new Set(resourcesOfType(built.template, "AWS::SQS::Queue").map(([id]) => id));

@@ -39,10 +39,13 @@ describe("routing with the shared RULES", () => {
     expect(target && (FUNCTIONS[target].triggers as readonly string[])).toContain(detailType);
   });
 
-  it("routes Expiry Approaching from the tracker to the notifier", () => {
-    expect(targetsOf(busEvent(DETAIL_TYPES.expiryApproaching, SOURCES.tracker))).toEqual([
+  it("routes Reminder Digest Ready from the tracker to the notifier, and Expiry Approaching to no function", () => {
+    expect(targetsOf(busEvent(DETAIL_TYPES.reminderDigestReady, SOURCES.tracker))).toEqual([
       "notifier",
     ]);
+    // One email per digest: a (late, duplicate) Expiry Approaching is for other consumers only.
+    expect(targetsOf(busEvent(DETAIL_TYPES.expiryApproaching, SOURCES.tracker))).toEqual([]);
+    expect(targetsOf(busEvent(DETAIL_TYPES.reminderDigestReady, SOURCES.upstream))).toEqual([]);
   });
 
   it("delivers nothing for the wrong source or an event no rule wants", () => {

@@ -1,10 +1,10 @@
 /**
- * Faults at every step of the expiry scan and of the notifier (issue 7, SPEC sections 4-5): a
- * DynamoDB command, the EventBridge PutEvents or the SES SendEmail fails by throttling, timeout
- * or service error, before the request reaches the service or after it was applied (answer
- * lost). Real DynamoDB Local and the real local SES (aws-ses-v2-local); EventBridge is
- * aws-sdk-client-mock, which injects its faults and captures the `Expiry Approaching` entries it
- * accepts, handed to the notifier in-process.
+ * Faults at every step of the expiry scan and of the notifier, with reminders batched into one
+ * digest per partner address (SPEC sections 4-5): a DynamoDB command, the EventBridge PutEvents
+ * or the SES SendEmail fails by throttling, timeout or service error, before the request reaches
+ * the service or after it was applied (answer lost). Real DynamoDB Local and the real local SES
+ * (aws-ses-v2-local); EventBridge is aws-sdk-client-mock, which injects its faults and captures
+ * the `Reminder Digest Ready` entries it accepts, handed to the notifier in-process.
  *
  * The runtime model, on a simulated wall clock (`clock`, given to both the scan and the notifier):
  * - round r runs at T0 + r * 10 min (longer than the 2-minute PENDING grace and the 60-second
@@ -17,9 +17,10 @@
  * - round 0 is the daily scan; rounds 1 and 2 are later runs of the schedule (the last one
  *   fault-free: the final clean scan).
  *
- * After the rounds, every due original has exactly one email for its threshold in the local SES
- * store (except the one documented case, see `AT_LEAST_ONCE`), the reminder is recorded once on
- * the transfer, every claim is SENT, and nothing is left dead-lettered.
+ * After the rounds, the partner has exactly one digest listing both due originals in the local SES
+ * store (except the one documented case, see `atLeastOnce`: the same digest at most twice), each
+ * reminder is recorded once on the transfer, every claim is SENT in a SENT digest whose rows are
+ * all recorded, and nothing is left dead-lettered.
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -30,13 +31,14 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
-  TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ExpiryApproaching } from "../../shared/events/details.js";
 import { SOURCES } from "../../shared/events/index.js";
+import { DIGEST_SK, digestPk } from "../../shared/reminders/digests.js";
 import { runExpiryScan } from "../../shared/reminders/expiry-scan.js";
 import { createNotifierHandler, ReminderNotifier } from "../../shared/reminders/notifier.js";
 import { documentClient } from "../../shared/store/clients.js";
@@ -133,20 +135,34 @@ const matrix = (
 const scenarios: Scenario[] = [
   // The daily scan: index query, claim transactions (one per due original), index updates
   // (the past original's removal and the two PENDING -> EMITTED marks), the publish.
-  ...matrix("scan", 0, "QueryCommand", [1, 17], "query of the reminder index"),
+  // The daily scan: index queries (stale digests, orphaned claims, due originals, per shard),
+  // claim transactions (one per due original), the past original's index removal, then the
+  // digest: its Put, the two claims handed to it, the PutEvents, the digest marked EMITTED.
+  ...matrix("scan", 0, "QueryCommand", [1, 17, 33], "query of the reminder index"),
   ...matrix("scan", 0, "TransactWriteItemsCommand", [1, 2], "claim transaction"),
-  ...matrix("scan", 0, "UpdateItemCommand", [1, 2, 3], "index update / mark EMITTED"),
+  ...matrix("scan", 0, "UpdateItemCommand", [1], "index removal of the past original"),
+  ...matrix("scan", 0, "PutItemCommand", [1], "put the digest"),
+  ...matrix("scan", 0, "UpdateItemCommand", [2, 3], "hand a claim to the digest"),
   ...matrix("scan", 0, "PutEvents", [1], "PutEvents"),
-  // A later scan recovering the claims orphaned by a daily scan whose PutEvents failed: the
-  // re-read of the original, the take-over and mark updates, the re-publish.
+  ...matrix("scan", 0, "UpdateItemCommand", [4], "mark the digest EMITTED"),
+  // A later scan taking over the digest orphaned by a daily scan whose PutEvents failed: the
+  // digest superseded, its claims read, each original re-read, the new digest put, the claims
+  // handed over, the re-publish.
+  ...matrix("scan", 1, "UpdateItemCommand", [1], "recovery: supersede the orphaned digest"),
+  ...matrix("scan", 1, "BatchGetItemCommand", [1], "recovery: read the digest's claims"),
   ...matrix("scan", 1, "GetItemCommand", [1, 2], "recovery: re-read the original"),
-  ...matrix("scan", 1, "UpdateItemCommand", [1, 2, 3], "recovery: take over / mark EMITTED"),
+  ...matrix("scan", 1, "PutItemCommand", [1], "recovery: put the new digest"),
+  ...matrix("scan", 1, "UpdateItemCommand", [2, 3], "recovery: hand a claim over"),
   ...matrix("scan", 1, "PutEvents", [1], "recovery: PutEvents"),
-  // The notifier, on the first delivery of each event.
-  ...matrix("notifier", 0, "GetItemCommand", [1, 2], "read the original"),
-  ...matrix("notifier", 0, "UpdateItemCommand", [1, 2], "take the send lease"),
-  ...matrix("notifier", 0, "TransactWriteItemsCommand", [1, 2], "record SENT + reminder"),
-  ...matrix("notifier", 0, "SendEmailCommand", [1, 2], "SES SendEmail"),
+  // The notifier, on the first delivery of the digest: read it, lease it, read its claims and
+  // their originals, send, record the digest SENT, record each row, mark the rows recorded.
+  ...matrix("notifier", 0, "GetItemCommand", [1], "read the digest"),
+  ...matrix("notifier", 0, "UpdateItemCommand", [1], "take the send lease"),
+  ...matrix("notifier", 0, "BatchGetItemCommand", [1, 2], "read the claims / the originals"),
+  ...matrix("notifier", 0, "SendEmailCommand", [1], "SES SendEmail"),
+  ...matrix("notifier", 0, "UpdateItemCommand", [2], "record the digest SENT"),
+  ...matrix("notifier", 0, "TransactWriteItemsCommand", [1, 2], "record a row (claim + reminder)"),
+  ...matrix("notifier", 0, "UpdateItemCommand", [3], "mark the rows recorded"),
   {
     component: "notifier",
     round: 0,
@@ -154,7 +170,7 @@ const scenarios: Scenario[] = [
     nth: 1,
     kind: "crash",
     timing: "after",
-    step: "process dies between SendEmail and the record",
+    step: "process dies between SendEmail and the digest's record",
   },
 ];
 
@@ -180,8 +196,12 @@ const bridge = mockClient(eventBridge);
 let putEventsArmed: { nth: number; kind: FaultKind; timing: FaultTiming } | undefined;
 let putEventsCalls = 0;
 let putEventsInjected = 0;
-/** EventBridge unreachable for a whole scan (every PutEvents fails before it is accepted). */
+/**
+ * EventBridge unreachable, and the scan's process dies right after its PutEvents failed (it can
+ * write nothing more): what it claimed and its digest are orphaned for a later scan.
+ */
 let eventBridgeDown = false;
+let scanDead = false;
 let crashesInjected = 0;
 /** Envelopes EventBridge accepted and has not delivered yet. */
 const published: unknown[] = [];
@@ -200,11 +220,21 @@ beforeAll(async () => {
   scanDb = documentClient(localDynamoConfig());
   notifierDb = documentClient(localDynamoConfig());
   scanFaults.attach(scanDb);
+  scanDb.middlewareStack.add(
+    (next) => async (args) => {
+      if (scanDead) throw new Error("the scan's process died");
+      return next(args);
+    },
+    { step: "initialize", name: "deadProcess" },
+  );
   notifierFaults.attach(notifierDb);
   ses = await startLocalSes();
   sesFaults.attach(ses.client);
   bridge.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
-    if (eventBridgeDown) throw faultError("service");
+    if (eventBridgeDown) {
+      scanDead = true;
+      throw faultError("service");
+    }
     putEventsCalls++;
     const armed = putEventsArmed;
     const hit = armed !== undefined && armed.nth === putEventsCalls;
@@ -214,9 +244,11 @@ beforeAll(async () => {
     }
     const entries = input.Entries ?? [];
     for (const entry of entries) {
-      if (entry.DetailType !== "Expiry Approaching")
+      // `Expiry Approaching` goes to other consumers; the notifier gets the digest.
+      if (entry.DetailType === "Reminder Digest Ready")
+        published.push(envelope(JSON.parse(entry.Detail ?? "{}") as { digestId: string }));
+      else if (entry.DetailType !== "Expiry Approaching")
         throw new Error(`unexpected ${entry.DetailType}`);
-      published.push(envelope(JSON.parse(entry.Detail ?? "{}") as ExpiryApproaching));
     }
     if (hit && armed.timing === "after") {
       putEventsInjected++;
@@ -231,11 +263,11 @@ afterAll(async () => {
   await ses?.stop();
 });
 
-function envelope(detail: ExpiryApproaching) {
+function envelope(detail: { digestId: string }) {
   return {
     version: "0",
     id: randomUUID(),
-    "detail-type": "Expiry Approaching",
+    "detail-type": "Reminder Digest Ready",
     source: SOURCES.tracker,
     account: "123456789012",
     time: new Date(clock).toISOString(),
@@ -263,6 +295,7 @@ function arm(scenario: Scenario | undefined, component: Component) {
 /** The schedule: a failing scan is run again. */
 async function scanWithRetries(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    scanDead = false;
     try {
       await runExpiryScan({
         db: scanDb,
@@ -284,7 +317,10 @@ function crashingBeforeRecord(): DynamoDBDocumentClient {
   let crashed = false;
   return {
     send: async (command: unknown) => {
-      if (command instanceof TransactWriteCommand && !crashed) {
+      const recordsSent =
+        command instanceof UpdateCommand &&
+        String(command.input.UpdateExpression).includes("sentRows");
+      if (recordsSent && !crashed) {
         crashed = true;
         crashesInjected++;
         throw new Error("process died between SendEmail and the record");
@@ -320,7 +356,23 @@ async function claimsOf(pk: string) {
       ConsistentRead: true,
     }),
   );
-  return (result.Items ?? []) as { sk: string; status: string; reminderDue?: string }[];
+  return (result.Items ?? []) as {
+    sk: string;
+    status: string;
+    digestId?: string;
+    reminderDue?: string;
+  }[];
+}
+
+async function digestOf(digestId: string) {
+  const result = await db.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: digestPk(digestId), sk: DIGEST_SK },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item;
 }
 
 const title = (s: Scenario) =>
@@ -350,6 +402,7 @@ describe("expiry scan and notifier under injected faults", () => {
         tableName,
         ses: ses.client,
         senderEmail: SENDER,
+        thresholds: THRESHOLDS,
         clock: () => clock,
         throttleBackoffMs: 1,
       });
@@ -379,26 +432,26 @@ describe("expiry scan and notifier under injected faults", () => {
       }
       injectedBy.set(title(scenario), injected);
 
-      // Assess: nothing left dead-lettered, one email per reminder (the documented case: 1-2).
+      // Assess: nothing left dead-lettered; one digest listing both (documented case: 1-2).
       expect(deadLetters).toEqual([]);
       const mail = await ses.mail(partnerEmail);
-      for (const due of DUE) {
-        const forIt = mail.filter((m) =>
-          m.body.text?.includes(`subscription ${due.subscriptionId})`),
-        );
-        for (const m of forIt) expect(m.subject).toContain(`ends in ${due.daysLeft} days`);
-        if (atLeastOnce(scenario)) {
-          expect(forIt.length).toBeGreaterThanOrEqual(1);
-          expect(forIt.length).toBeLessThanOrEqual(2);
-        } else {
-          expect(forIt).toHaveLength(1);
-        }
+      if (atLeastOnce(scenario)) {
+        expect(mail.length).toBeGreaterThanOrEqual(1);
+        expect(mail.length).toBeLessThanOrEqual(2);
+      } else {
+        expect(mail).toHaveLength(1);
       }
-      expect(
-        mail.filter((m) => m.body.text?.includes(`subscription ${PAST.subscriptionId})`)),
-      ).toEqual([]);
-      if (atLeastOnce(scenario)) expect(mail.length).toBeLessThanOrEqual(DUE.length + 1);
-      else expect(mail).toHaveLength(DUE.length);
+      for (const m of mail) {
+        expect(m.subject).toBe(
+          "Fabrikam Ltd: Microsoft 365 Business Standard ends in 10 days (+1 more)",
+        );
+        for (const due of DUE) {
+          expect(m.body.text).toContain(`Subscription: ${due.subscriptionId}\n`);
+          expect(m.body.text).toContain(`in ${due.daysLeft} days`);
+        }
+        expect(m.body.text).not.toContain(PAST.subscriptionId);
+        expect(m.attachments.map((a) => a.filename)).toEqual(["expiries.ics"]);
+      }
 
       // Each sent reminder is recorded on the transfer, once.
       const view = await new TransferStore(db, tableName, THRESHOLDS).getView(key);
@@ -412,7 +465,7 @@ describe("expiry scan and notifier under injected faults", () => {
         view?.subscriptions.find((s) => s.subscriptionId === PAST.subscriptionId)?.reminders ?? [],
       ).toEqual([]);
 
-      // No claim left PENDING/SENDING (or in the index); the index moved on to the next thresholds.
+      // Every claim SENT, out of the index, in one SENT digest whose rows are all recorded.
       const claims = await claimsOf(pk);
       expect(
         claims.map((c) => [c.sk.split("#").slice(1).join("#"), c.status, c.reminderDue]).sort(),
@@ -423,14 +476,19 @@ describe("expiry scan and notifier under injected faults", () => {
           undefined,
         ]).sort(),
       );
+      const digestIds = [...new Set(claims.map((c) => c.digestId))];
+      expect(digestIds).toHaveLength(1);
+      const digest = await digestOf(digestIds[0] as string);
+      expect(digest).toMatchObject({ status: "SENT", rowsRecorded: true });
+      expect(digest).not.toHaveProperty("reminderDue");
       for (const due of DUE) {
         expect((await originalItem(db, tableName, key, due.subscriptionId))?.reminderDue).toBe(
           reminderDueKey(due.next, pk, due.subscriptionId),
         );
       }
-      expect(
-        (await originalItem(db, tableName, key, PAST.subscriptionId))?.reminderDue,
-      ).toBeUndefined();
+      const past = await originalItem(db, tableName, key, PAST.subscriptionId);
+      expect(past).toMatchObject({ subscriptionId: PAST.subscriptionId });
+      expect(past).not.toHaveProperty("reminderDue");
     });
   }
 

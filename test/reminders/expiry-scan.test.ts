@@ -42,6 +42,14 @@ const counts = (r: Awaited<ReturnType<typeof scan>>) => ({
   skipped: r.skipped,
 });
 
+/** The original item is still there, and out of the reminder index (not merely missing). */
+async function expectOutOfIndex(key: { partnerId: string; customerTenantId: string }, id: string) {
+  const item = await originalItem(db, tableName, key, id);
+  expect(item).toMatchObject({ subscriptionId: id, itemType: "ORIGINAL" });
+  expect(item).not.toHaveProperty("reminderDue");
+  expect(item).not.toHaveProperty("reminderShard");
+}
+
 async function oneTransfer(subs: Parameters<typeof original>[0][], detail = {}) {
   const key = newTransferKey("scan");
   await store(
@@ -97,7 +105,7 @@ describe("expiry scan", () => {
     const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
     expect((await scan("2026-06-30T20:00:00Z")).emitted).toBe(1);
     expect(publisher.take().map((e) => [e.thresholdDays, e.daysLeft])).toEqual([[1, 0]]);
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("an end date already past is removed from the index without a reminder", async () => {
@@ -105,7 +113,7 @@ describe("expiry scan", () => {
     const result = await scan("2026-07-01T00:00:00Z");
     expect(counts(result)).toEqual({ due: 0, emitted: 0, alreadyReminded: 0, skipped: 1 });
     expect(publisher.events).toEqual([]);
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("thresholds longer than the term are skipped; an unknown term skips none", async () => {
@@ -191,7 +199,7 @@ describe("expiry scan", () => {
       alreadyReminded: 0,
       skipped: 1,
     });
-    expect((await originalItem(db, tableName, key, "o-1"))?.reminderDue).toBeUndefined();
+    await expectOutOfIndex(key, "o-1");
   });
 
   it("a cancelled or expired original is no longer reminded", async () => {
@@ -259,6 +267,59 @@ describe("expiry scan", () => {
     ]);
   });
 
+  it("a correction of the end date across a UTC day boundary is the same expiry: no threshold twice", async () => {
+    // 2026-06-30T00:00:00+02:00 is 29 June in UTC; the correction says 30 June.
+    const key = await oneTransfer([
+      { subscriptionId: "o-1", commitmentEndDate: "2026-06-30T00:00:00+02:00" },
+    ]);
+    await scan("2026-04-30T06:00:00Z");
+    expect(publisher.take().map((e) => e.thresholdDays)).toEqual([60]);
+    await store(
+      db,
+      tableName,
+      updated({
+        ...key,
+        subscriptionId: "o-1",
+        commitmentEndDate: "2026-06-30",
+        updatedAt: "2026-04-30T07:00:00Z",
+      }),
+    );
+    const again = await scan("2026-05-01T06:00:00Z");
+    expect(counts(again)).toEqual({ due: 1, emitted: 0, alreadyReminded: 1, skipped: 0 });
+    expect(publisher.events).toEqual([]);
+    // The next threshold still comes, on the corrected date's schedule.
+    await scan(AT_30);
+    expect(publisher.take().map((e) => [e.thresholdDays, e.daysLeft])).toEqual([[30, 30]]);
+  });
+
+  it.each([
+    { movedDays: 27, remindedAgain: false },
+    { movedDays: 28, remindedAgain: true },
+  ])(
+    "an end date moved $movedDays days later: reminded again = $remindedAgain",
+    async ({ movedDays, remindedAgain }) => {
+      const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+      await scan(AT_60);
+      expect(publisher.take().map((e) => e.thresholdDays)).toEqual([60]);
+      const movedEnd = daysAfter(END, movedDays);
+      await store(
+        db,
+        tableName,
+        updated({
+          ...key,
+          subscriptionId: "o-1",
+          commitmentEndDate: movedEnd,
+          updatedAt: "2026-05-02T00:00:00Z",
+        }),
+      );
+      // 60 days before the new end date.
+      await scan(daysAfter(AT_60, movedDays));
+      expect(publisher.take().map((e) => [e.commitmentEndDate, e.thresholdDays])).toEqual(
+        remindedAgain ? [[movedEnd, 60]] : [],
+      );
+    },
+  );
+
   it("two scans running at once emit one event per original", async () => {
     const subs = Array.from({ length: 30 }, (_, i) => ({
       subscriptionId: `o-${i}`,
@@ -320,12 +381,40 @@ describe("expiry scan", () => {
     expect(publisher.events).toEqual([]);
   });
 
-  it("a claim whose scan died before publishing is re-emitted by a later scan after the grace period", async () => {
+  it("a scan whose publish failed hands its digest over at once: the retried scan sends it", async () => {
     const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
     const start = Date.parse("2026-05-01T06:00:00Z");
     publisher.failNext = new Error("EventBridge unreachable");
     await expect(scan(AT_60, { clock: () => start })).rejects.toThrow("EventBridge unreachable");
     expect(publisher.events).toEqual([]);
+
+    const retried = await scan(AT_60, { clock: () => start + 1_000 });
+    expect(counts(retried)).toEqual({ due: 1, emitted: 1, alreadyReminded: 0, skipped: 0 });
+    expect(publisher.take()).toMatchObject([{ ...key, subscriptionId: "o-1", thresholdDays: 60 }]);
+    expect(publisher.takeDigests()).toHaveLength(1);
+    expect((await scan(AT_60, { clock: () => start + 2_000 })).emitted).toBe(0);
+  });
+
+  it("a claim whose scan died before publishing is re-emitted by a later scan after the grace period", async () => {
+    const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+    const start = Date.parse("2026-05-01T06:00:00Z");
+    // The process dies when EventBridge fails: it can write nothing more (no hand-over).
+    let dead = false;
+    const dyingDb = {
+      send: async (command: unknown) => {
+        if (dead) throw new Error("process died");
+        return db.send(command as never);
+      },
+    } as unknown as typeof db;
+    const dyingPublisher = {
+      publish: async () => {
+        dead = true;
+        throw new Error("EventBridge unreachable");
+      },
+    };
+    await expect(
+      scan(AT_60, { clock: () => start, db: dyingDb, publisher: dyingPublisher }),
+    ).rejects.toThrow("EventBridge unreachable");
 
     // Within the grace period the claim may still be in flight: left alone.
     const soon = await scan(AT_60, { clock: () => start + 60_000 });

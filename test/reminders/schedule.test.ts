@@ -184,12 +184,18 @@ describe("the index walk (property)", () => {
   });
 
   it("a daily scan reminds each applicable threshold once, largest first, on its day", () => {
+    // The term limits written out (SPEC section 4), not taken from the implementation.
+    const TERM_LIMIT: Record<string, number> = {
+      none: Number.POSITIVE_INFINITY,
+      P1M: 30,
+      P1Y: 365,
+    };
     fc.assert(
-      fc.property(thresholdsArb, fc.constantFrom(null, "P1M", "P1Y"), (thresholds, term) => {
+      fc.property(thresholdsArb, fc.constantFrom("none", "P1M", "P1Y"), (thresholds, term) => {
         const endDay = 20_600;
         const days = Array.from({ length: 120 }, (_, i) => endDay - 110 + i);
-        const sent = simulate(endDay, thresholds, term, days);
-        const limit = termDays(term ?? undefined);
+        const sent = simulate(endDay, thresholds, term === "none" ? null : term, days);
+        const limit = TERM_LIMIT[term] ?? 0;
         const expected = thresholds
           .filter((t) => t <= limit && t <= 110)
           .sort((a, b) => b - a)
@@ -199,11 +205,12 @@ describe("the index walk (property)", () => {
     );
   });
 
-  it("a scan that misses days sends at most one reminder per run and never repeats one", () => {
+  it("scans that miss days, or run twice a day, send at most one reminder per day and never repeat one", () => {
     fc.assert(
       fc.property(
         thresholdsArb,
-        fc.uniqueArray(fc.integer({ min: 0, max: 130 }), { minLength: 1, maxLength: 40 }),
+        // Not unique: the same day may be scanned twice (a retried or repeated scan).
+        fc.array(fc.integer({ min: 0, max: 130 }), { minLength: 1, maxLength: 40 }),
         (thresholds, offsets) => {
           const endDay = 20_600;
           const days = [...offsets].sort((a, b) => a - b).map((o) => endDay - 120 + o);
@@ -213,12 +220,53 @@ describe("the index walk (property)", () => {
           expect(new Set(sent.map((s) => s.day)).size).toBe(sent.length);
           expect([...sentThresholds].sort((a, b) => b - a)).toEqual(sentThresholds);
           for (const s of sent) {
-            const daysLeft = endDay - s.day;
-            // the most urgent crossed threshold at that scan
-            expect(s.threshold).toBe(Math.min(...thresholds.filter((t) => t >= daysLeft)));
+            // Crossed, and one of the configured thresholds.
+            expect(endDay - s.day).toBeLessThanOrEqual(s.threshold);
+            expect(thresholds).toContain(s.threshold);
           }
         },
       ),
     );
   });
+
+  it.each([
+    // [days left at each scan] -> [days left, threshold] sent, worked out by hand.
+    {
+      scans: [45, 20, 3, 0],
+      sent: [
+        [45, 60],
+        [20, 30],
+        [3, 7],
+        [0, 1],
+      ],
+    },
+    { scans: [70, 10, 10, 9], sent: [[10, 14]] },
+    {
+      scans: [61, 60, 59, 31, 30],
+      sent: [
+        [60, 60],
+        [30, 30],
+      ],
+    },
+    {
+      scans: [8, 2, 1],
+      sent: [
+        [8, 14],
+        [2, 7],
+        [1, 1],
+      ],
+    },
+  ])(
+    "catching up after missed days sends the most urgent threshold only: $scans",
+    ({ scans, sent }) => {
+      const endDay = 20_600;
+      const result = simulate(
+        endDay,
+        [60, 30, 14, 7, 1],
+        null,
+        scans.map((left) => endDay - left),
+      );
+      expect(result.map((s) => [endDay - s.day, s.threshold])).toEqual(sent);
+    },
+  );
 });

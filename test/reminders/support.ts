@@ -1,7 +1,7 @@
 /** Helpers for the reminder tests: a real local SES, an in-process publisher, stored transfers. */
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import { SESClient } from "@aws-sdk/client-ses";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { freePort } from "../../local/free-port.js";
@@ -20,10 +20,11 @@ export type SentMail = {
   destination: { to: string[] };
   subject: string;
   body: { html?: string; text?: string };
+  attachments: { filename: string; contentType: string; content: string; size: number }[];
 };
 
 export type LocalSes = {
-  client: SESClient;
+  client: SESv2Client;
   /** Mail the server kept, optionally only that sent to one address. */
   mail: (to?: string) => Promise<SentMail[]>;
   stop: () => Promise<void>;
@@ -38,7 +39,7 @@ export async function startLocalSes(): Promise<LocalSes> {
   const port = await freePort();
   const server = await factory({ host: "127.0.0.1", port });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SESClient({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const client = new SESv2Client({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
     client,
     mail: async (to) => {
@@ -57,7 +58,10 @@ export async function startLocalSes(): Promise<LocalSes> {
 
 /** Captures what the scan publishes, for handing straight to the notifier in-process. */
 export class CapturingPublisher implements Pick<EventPublisher, "publish"> {
+  /** `Expiry Approaching` details, in publishing order. */
   readonly events: ExpiryApproaching[] = [];
+  /** Ids of the digests the scan handed to the notifier (`Reminder Digest Ready`). */
+  readonly digests: string[] = [];
   /** When set, the next publish throws (a scan dying before its events are out). */
   failNext: Error | null = null;
 
@@ -68,13 +72,19 @@ export class CapturingPublisher implements Pick<EventPublisher, "publish"> {
       throw error;
     }
     for (const event of events) {
-      if (event.detailType !== "Expiry Approaching") throw new Error("unexpected event");
-      this.events.push(event.detail);
+      if (event.detailType === "Expiry Approaching") this.events.push(event.detail);
+      else if (event.detailType === "Reminder Digest Ready")
+        this.digests.push(event.detail.digestId);
+      else throw new Error(`unexpected ${event.detailType}`);
     }
   }
 
   take(): ExpiryApproaching[] {
     return this.events.splice(0, this.events.length);
+  }
+
+  takeDigests(): string[] {
+    return this.digests.splice(0, this.digests.length);
   }
 }
 
@@ -103,6 +113,13 @@ export async function originalItem(
     }),
   );
   return result.Item;
+}
+
+/** The calendar attachment of a sent email, decoded. */
+export function calendarOf(mail: SentMail): string {
+  const file = mail.attachments.find((a) => a.filename === "expiries.ics");
+  if (!file) throw new Error("no expiries.ics attachment");
+  return Buffer.from(file.content, "base64").toString("utf8");
 }
 
 /** A date `days` after `iso`'s UTC date, at midday UTC. */

@@ -4,6 +4,7 @@ import type { SubscriptionProvisioned } from "../../../shared/events/index.js";
 import {
   invitationSent,
   original,
+  originalSubscriptionEnded,
   originalSubscriptionUpdated,
   type RawEnvelope,
   subscriptionProvisioned,
@@ -23,6 +24,17 @@ const orig = (
   autoRenewEnabled: false,
   offerDiscontinued: false,
   ended: null,
+});
+
+const endedOn = (o: EffectiveOriginal, endedAt: string): EffectiveOriginal => ({
+  ...o,
+  ended: {
+    partnerId: "p",
+    customerTenantId: "c",
+    subscriptionId: o.subscriptionId,
+    endedAt,
+    reason: "expired",
+  },
 });
 
 const made = (
@@ -88,6 +100,46 @@ const cases: Case[] = [
     provisioned: [made("n1", "A", T1, "o-unknown")],
     replacements: {},
     unmatched: ["n1"],
+  },
+  {
+    name: "by offer: an original still active at provisionedAt before one that had ended",
+    originals: [
+      endedOn(orig("s1", "A", "2026-05-31T00:00:00Z"), "2026-05-31T00:00:00Z"),
+      orig("s2", "A", "2026-12-31T00:00:00Z"),
+    ],
+    provisioned: [made("n1", "A", "2026-06-15T00:00:00Z")],
+    replacements: { s2: "n1" },
+    unmatched: [],
+  },
+  {
+    name: "by offer: an original that ended after provisionedAt was still active then",
+    originals: [
+      endedOn(orig("s1", "A", "2026-05-31T00:00:00Z"), "2026-06-20T00:00:00Z"),
+      orig("s2", "A", "2026-12-31T00:00:00Z"),
+    ],
+    provisioned: [made("n1", "A", "2026-06-15T00:00:00Z")],
+    replacements: { s1: "n1" },
+    unmatched: [],
+  },
+  {
+    name: "by offer: an original that ended exactly at provisionedAt had ended",
+    originals: [
+      endedOn(orig("s1", "A", "2026-05-31T00:00:00Z"), "2026-06-15T02:00:00+02:00"),
+      orig("s2", "A", "2026-12-31T00:00:00Z"),
+    ],
+    provisioned: [made("n1", "A", "2026-06-15T00:00:00Z")],
+    replacements: { s2: "n1" },
+    unmatched: [],
+  },
+  {
+    name: "by offer: an ended original is taken when no active one of the offer is left",
+    originals: [
+      endedOn(orig("s1", "A", "2026-05-31T00:00:00Z"), "2026-05-31T00:00:00Z"),
+      orig("s2", "A", "2026-12-31T00:00:00Z"),
+    ],
+    provisioned: [made("n1", "A", "2026-06-15T00:00:00Z"), made("n2", "A", "2026-06-16T00:00:00Z")],
+    replacements: { s2: "n1", s1: "n2" },
+    unmatched: [],
   },
   {
     name: "by offer: the original with the earliest commitmentEndDate first",
@@ -212,6 +264,32 @@ describe("matching in the transfer view", () => {
     // Assess
     expect(subscriptionOf(view, "o-2").replacement?.subscriptionId).toBe("n-1");
     expect(subscriptionOf(view, "o-1").replacement).toBeNull();
+  });
+
+  it("gives a new subscription to the original still active, not to one that already ended", () => {
+    // Prepare: s1 of offer A ended 31 May, s2 of offer A ends 31 December; n1 of offer A is
+    // provisioned on 15 June without naming an original.
+    const events: RawEnvelope[] = [
+      invitationSent({
+        subscriptions: [
+          original({ subscriptionId: "s1", offerId: "A", commitmentEndDate: "2026-05-31" }),
+          original({ subscriptionId: "s2", offerId: "A", commitmentEndDate: "2026-12-31" }),
+        ],
+      }),
+      originalSubscriptionEnded({ subscriptionId: "s1", endedAt: "2026-05-31T00:00:00Z" }),
+      subscriptionProvisioned({
+        subscriptionId: "n1",
+        offerId: "A",
+        provisionedAt: "2026-06-15T09:00:00Z",
+      }),
+    ];
+    // Act
+    const view = viewOf(...events);
+    // Assess
+    expect(subscriptionOf(view, "s2").replacement?.subscriptionId).toBe("n1");
+    expect(subscriptionOf(view, "s1").replacement).toBeNull();
+    expect(codesOf(view)).toContain("ENDED_WITHOUT_REPLACEMENT");
+    expect(view.unmatched).toEqual([]);
   });
 
   it("shows the replacement's subscriptionId, offerId, quantity and provisionedAt", () => {

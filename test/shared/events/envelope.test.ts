@@ -161,6 +161,13 @@ describe("parseEnvelope: each of the seven detail-types from a full EventBridge 
       }),
       expected: statusChangedDetail,
     },
+    {
+      detailType: "Reminder Digest Ready",
+      raw: envelope("Reminder Digest Ready", { digestId: "run-1.abc.1" }, "2026-06-23T06:00:02Z", {
+        source: SOURCES.tracker,
+      }),
+      expected: { digestId: "run-1.abc.1" },
+    },
   ];
 
   it("covers every detail-type in the registry", () => {

@@ -9,9 +9,10 @@ import {
 } from "../../../shared/events/index.js";
 
 describe("event registry", () => {
-  it("has the seven detail-types of SPEC section 2, spelled exactly", () => {
+  it("has the seven detail-types of SPEC section 2, spelled exactly, and the internal digest event", () => {
     expect(Object.values(DETAIL_TYPES).sort()).toEqual(
       [
+        "Reminder Digest Ready",
         "Invitation Sent",
         "Invitation Accepted",
         "Subscription Provisioned",

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { GetCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../../../shared/config/thresholds.js";
@@ -95,10 +96,80 @@ describe("TransferStore against DynamoDB Local", () => {
 
     expect(outcomes.every((o) => o.kind === "applied")).toBe(true);
     expect(await storedView(key)).toEqual(transferView(events));
-    const state = await db.send(
-      new GetCommand({ TableName: tableName, Key: { pk: transferPk(key), sk: STATE_SK } }),
+    const items = await allItems(key);
+    expect(items.filter((i) => String(i.sk).startsWith("EVENT#"))).toHaveLength(50);
+    expect(items.filter((i) => String(i.sk).startsWith("INBOX#"))).toEqual([]);
+  });
+
+  it("a burst over separate instances is folded in fewer commits than events, none left waiting", {
+    timeout: 120_000,
+  }, async () => {
+    // Prepare: 120 originals; 120 replacements delivered at once to 16 instances, each with
+    // its own clients and store, as EventBridge spreads a burst over Lambda instances.
+    const key = newTransferKey("burst");
+    const subscriptions = Array.from({ length: 120 }, (_, i) =>
+      original({ subscriptionId: randomUUID(), offerId: `offer-${i % 9}`, quantity: 1 + i }),
     );
-    expect(state.Item?.version).toBe(50);
+    const invitation = parseUpstreamEvent(invitationSent({ ...key, subscriptions }));
+    await store.apply(invitation);
+    const burst = subscriptions.map((s, i) =>
+      parseUpstreamEvent(
+        provisioned({
+          ...key,
+          subscriptionId: randomUUID(),
+          offerId: s.offerId,
+          quantity: s.quantity,
+          provisionedAt: new Date(Date.UTC(2026, 1, 1, 0, i)).toISOString(),
+          replacesSubscriptionId: s.subscriptionId,
+        }),
+      ),
+    );
+    const instances = Array.from(
+      { length: 16 },
+      () => new TransferStore(documentClient(localDynamoConfig()), tableName, thresholds),
+    );
+
+    // Act
+    const outcomes = await Promise.all(
+      burst.map((event, i) => instances[i % instances.length]?.apply(event)),
+    );
+
+    // Assess
+    expect(outcomes.map((o) => o?.kind)).toEqual(burst.map(() => "applied"));
+    const all = [invitation, ...burst];
+    expect(await storedView(key)).toEqual(transferView(all));
+    expect((await storedView(key)).status).toBe("PROVISIONED");
+    const items = await allItems(key);
+    expect(items.filter((i) => String(i.sk).startsWith("INBOX#"))).toEqual([]);
+    const state = items.find((i) => i.sk === STATE_SK);
+    expect(Number(state?.version)).toBeLessThan(all.length);
+    // Exactly one event reported the change to PROVISIONED: the one that completed the set.
+    const toProvisioned = outcomes.filter((o) => o?.statusChange?.to === "PROVISIONED");
+    expect(toProvisioned).toHaveLength(1);
+  });
+
+  it("gives up reading after a bounded number of unprocessed-key answers, retryably", async () => {
+    // Prepare: DynamoDB answers every BatchGet with all keys unprocessed (throttled table).
+    const throttled = documentClient(localDynamoConfig());
+    let reads = 0;
+    throttled.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== "BatchGetItemCommand") return next(args);
+        reads++;
+        const input = args.input as { RequestItems: Record<string, { Keys: unknown[] }> };
+        const output = { $metadata: {}, Responses: {}, UnprocessedKeys: input.RequestItems };
+        return { output } as Awaited<ReturnType<typeof next>>;
+      },
+      { step: "initialize", name: "alwaysUnprocessed" },
+    );
+    const event = parseUpstreamEvent(invitationSent({ ...newTransferKey("unprocessed") }));
+
+    // Act
+    const applying = new TransferStore(throttled, tableName, thresholds).apply(event);
+
+    // Assess
+    await expect(applying).rejects.toMatchObject({ name: "ContentionError", retryable: true });
+    expect(reads).toBe(8);
   });
 
   it("replaying the same 200 events changes nothing", async () => {
