@@ -107,7 +107,9 @@ describe("event routing", () => {
     for (const [, rule] of resourcesOfType(built.template, "AWS::Events::Rule")) {
       expect(rule.Properties?.EventBusName).toEqual({ Ref: busId });
     }
-    const policies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy");
+    const policies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Allow",
+    );
     expect(policies).toHaveLength(1);
     const statement = policies[0]?.[1].Properties?.Statement as {
       Principal: { AWS: unknown };
@@ -123,9 +125,47 @@ describe("event routing", () => {
     });
   });
 
-  it("has no bus policy at all when no other account is configured", () => {
+  const effectOf = (policy: { Properties?: Record<string, unknown> }) =>
+    (policy.Properties?.Statement as { Effect?: string } | undefined)?.Effect;
+
+  it("allows no other account when none is configured", () => {
     const alone = buildStack({ context: { allowedAccountIds: [] }, bundle: false });
-    alone.template.resourceCountIs("AWS::Events::EventBusPolicy", 0);
+    const allows = resourcesOfType(alone.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Allow",
+    );
+    expect(allows).toEqual([]);
+  });
+
+  it("denies the product's own source to every principal but the functions that publish it", () => {
+    // Prepare: the roles whose policies allow events:PutEvents on the bus
+    const publishers = resourcesOfType(built.template, "AWS::IAM::Policy")
+      .filter(([, p]) => JSON.stringify(p.Properties?.PolicyDocument).includes("events:PutEvents"))
+      .flatMap(([, p]) => ((p.Properties?.Roles ?? []) as { Ref: string }[]).map((r) => r.Ref));
+    const denies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Deny",
+    );
+
+    // Assess
+    expect(denies).toHaveLength(1);
+    const deny = denies[0]?.[1].Properties?.Statement as {
+      Principal: unknown;
+      Action: string;
+      Condition: {
+        StringEquals: Record<string, unknown>;
+        ArnNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": [string, string] }[] };
+      };
+    };
+    expect(deny.Principal).toEqual({ AWS: "*" });
+    expect(deny.Action).toBe("events:PutEvents");
+    expect(deny.Condition.StringEquals).toEqual({ "events:source": [SOURCES.tracker] });
+    const exempt = deny.Condition.ArnNotEquals["aws:PrincipalArn"].map((a) => a["Fn::GetAtt"]);
+    expect(exempt.every(([, attribute]) => attribute === "Arn")).toBe(true);
+    expect(exempt.map(([role]) => role).sort()).toEqual([...new Set(publishers)].sort());
+    expect(publishers.length).toBeGreaterThan(0);
+    const notifierRole = Object.keys(built.template.findResources("AWS::IAM::Role")).find((id) =>
+      id.startsWith("Notifier"),
+    );
+    expect(exempt.map(([role]) => role)).not.toContain(notifierRole);
   });
 
   it("archives the bus's events for replay", () => {
