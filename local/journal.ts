@@ -77,20 +77,49 @@ export class Journal {
     return new Journal(await open(path, "a"), pending, dead);
   }
 
-  private writes: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next write, and the callers waiting for them to be on disk. */
+  private queued: string[] = [];
+  private queuedWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private queuedSync = false;
+  private flushing: Promise<void> | null = null;
 
   private append(record: Record, sync: boolean): Promise<void> {
     return this.appendLine(this.file ? `${JSON.stringify(record)}\n` : "", sync);
   }
 
+  /**
+   * Group commit: lines appended while a write (and fsync) is under way are written together by
+   * the next one, with one fsync for all of them. Each caller still resolves only once its own
+   * line is written, and fsync'ed when it asked for that; lines keep their order.
+   */
   private appendLine(line: string, sync: boolean): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
-    this.writes = this.writes.then(async () => {
-      await file.appendFile(line);
-      if (sync) await file.datasync();
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push(line);
+      this.queuedWaiters.push({ resolve, reject });
+      if (sync) this.queuedSync = true;
+      this.flushing ??= this.flush(file);
     });
-    return this.writes;
+  }
+
+  private async flush(file: FileHandle): Promise<void> {
+    while (this.queued.length > 0) {
+      const text = this.queued.join("");
+      const waiters = this.queuedWaiters;
+      const sync = this.queuedSync;
+      this.queued = [];
+      this.queuedWaiters = [];
+      this.queuedSync = false;
+      try {
+        await file.appendFile(text);
+        if (sync) await file.datasync();
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.flushing = null;
   }
 
   /**
@@ -145,7 +174,7 @@ export class Journal {
   }
 
   async close(): Promise<void> {
-    await this.writes;
+    while (this.flushing) await this.flushing;
     await this.file?.close();
   }
 }

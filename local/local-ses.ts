@@ -242,7 +242,8 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       if (body === null) {
         return answer(res, 413, { message: `request body over ${MAX_BODY_BYTES} bytes` });
       }
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const url = parsedUrl(req.url);
+      if (url === null) return answer(res, 400, { message: "the request path is not a URL" });
       const refused = refusal(req, url, body, store);
       if (refused) return answer(res, refused.status, { message: refused.message });
       await forward(req, res, body, internalPort);
@@ -267,4 +268,13 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       release();
     },
   };
+}
+
+/** The request's URL, or null for a path that is not one (`//`, `//?x`: an empty host). */
+function parsedUrl(path: string | undefined): URL | null {
+  try {
+    return new URL(path ?? "/", "http://127.0.0.1");
+  } catch {
+    return null;
+  }
 }

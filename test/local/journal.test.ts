@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   type BusEvent,
   type Delivery,
@@ -87,5 +87,54 @@ describe("the bus journal", () => {
     await journal.accept([delivery("after")]);
     expect([...journal.pending.keys()]).toEqual(["after:invitationSent"]);
     await journal.close();
+  });
+});
+
+describe("group commit", () => {
+  it("concurrent accepts share fsyncs, and each is on disk when it resolves", async () => {
+    // Prepare: count the journal file's fsyncs
+    const path = join(dir, "group-commit.ndjson");
+    const journal = await Journal.open(path);
+    const handle = (journal as unknown as { file: object }).file;
+    const prototype = Object.getPrototypeOf(handle) as { datasync: () => Promise<void> };
+    const datasync = vi.spyOn(prototype, "datasync");
+    const onDisk: boolean[] = [];
+
+    // Act: 50 PutEvents calls arriving at once
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        await journal.accept([delivery(`g${i}`)]);
+        onDisk[i] = readFileSync(path, "utf8").includes(`"g${i}:invitationSent"`);
+      }),
+    );
+    const syncs = datasync.mock.calls.length;
+    datasync.mockRestore();
+    await journal.close();
+
+    // Assert
+    expect(onDisk).toEqual(Array.from({ length: 50 }, () => true));
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeLessThan(10);
+    const reopened = await Journal.open(path);
+    expect(reopened.pending.size).toBe(50);
+    await reopened.close();
+  });
+
+  it("keeps the order of records written in one batch", async () => {
+    const path = join(dir, "group-order.ndjson");
+    const journal = await Journal.open(path);
+
+    await Promise.all([
+      journal.accept([delivery("x")]),
+      journal.done("x:invitationSent"),
+      journal.accept([delivery("y")]),
+      journal.deadLetter("y:invitationSent", "invalid event: detail.y: bad", 1),
+    ]);
+    await journal.close();
+
+    const reopened = await Journal.open(path);
+    expect([...reopened.pending.keys()]).toEqual([]);
+    expect([...reopened.dead.keys()]).toEqual(["y:invitationSent"]);
+    await reopened.close();
   });
 });
