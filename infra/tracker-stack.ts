@@ -16,6 +16,7 @@ import { ReminderEmail } from "./constructs/reminder-email.js";
 import { TrackedFunction } from "./constructs/tracked-function.js";
 import { TransferEventBus } from "./constructs/transfer-event-bus.js";
 import { TransferTable } from "./constructs/transfer-table.js";
+import { WebApp } from "./constructs/web-app.js";
 import { functionEnvironment } from "./function-environment.js";
 
 export const SERVICE_NAME = "csp-transfer-tracker";
@@ -188,6 +189,21 @@ export class TrackerStack extends Stack {
         ...(connector?.scheduleDeadLetters ? [connector.scheduleDeadLetters] : []),
       ],
     });
+
+    // The partner web app, once its Entra ID app registration is configured (README).
+    if (config.entraTenantId && config.entraClientId) {
+      new WebApp(this, "WebApp", {
+        projectRoot: props.projectRoot,
+        table: table.table,
+        tenantId: config.entraTenantId,
+        clientId: config.entraClientId,
+        appRole: config.entraAppRole,
+        reminderThresholds: config.reminderThresholds,
+        logLevel: config.logLevel,
+        serviceName: SERVICE_NAME,
+        alarmTopic: monitoring.topic,
+      });
+    }
 
     new CfnOutput(this, OUTPUT_KEYS.eventBusName, {
       value: bus.bus.eventBusName,

@@ -20,6 +20,10 @@ export const TEST_CONTEXT = {
   scanSchedule: "cron(0 6 * * ? *)",
   alarmEmail: "ops@contoso.example",
   logLevel: "INFO",
+  // No web app here (its own tests set these: test/infra/web-app.test.ts).
+  entraTenantId: "",
+  entraClientId: "",
+  entraAppRole: "Transfers.Read",
   // The full stack, Partner Center connector included (null leaves it out).
   partnerCenter: {
     partnerId: "5b6f1c2a-0d3e-4f5a-8b9c-1d2e3f4a5b6c",
