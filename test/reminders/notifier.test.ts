@@ -39,6 +39,7 @@ import {
   type LocalSes,
   startLocalSes,
   store,
+  storeLegacy,
   THRESHOLDS,
 } from "./support.js";
 
@@ -390,9 +391,16 @@ describe("what the digest says follows the store", () => {
     const partner = mailbox();
     const customerName = `<script>alert("x")</script> A\u001b[2J;B,C\u0000\u202eevil`;
     const offerName = `O'Brien & <b>Co</b>; "Plan", 1\nline`;
-    await transfer(partner, [{ subscriptionId: "s;1,<i>", commitmentEndDate: END, offerName }], {
-      customerName,
-    });
+    await storeLegacy(
+      db,
+      tableName,
+      invitationSent({
+        ...newTransferKey("mail"),
+        partnerEmail: partner,
+        customerName,
+        subscriptions: [original({ subscriptionId: "s;1,<i>", commitmentEndDate: END, offerName })],
+      }),
+    );
     for (const digest of await scan()) await notifier().sendDigest(digest);
     const [email] = await ses.mail(partner);
     const html = email?.body.html ?? "";
