@@ -8,6 +8,7 @@ import { benchBundles } from "./bundles.js";
 import { benchBurst } from "./burst.js";
 import { benchCapacity } from "./capacity.js";
 import { benchCore, startPutEventsSink } from "./core.js";
+import { benchDigests } from "./digests.js";
 import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
 import { benchPartnerCenter } from "./partner-center.js";
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   Object.assign(figures, { maxBundleBytes, maxColdInitMs, bundles });
   progress("end to end: npm start, 10,000 events over 1,000 transfers");
   Object.assign(figures, await benchE2e());
+  progress("reminder digests: npm start, 100 partners x 10 due originals, one scan");
+  Object.assign(figures, await benchDigests());
   if (json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
     return;
