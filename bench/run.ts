@@ -7,7 +7,9 @@ import { benchBundles } from "./bundles.js";
 import { benchCore } from "./core.js";
 import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
+import { benchPartnerCenter } from "./partner-center.js";
 import { benchReminders } from "./reminders.js";
+import { benchWeb } from "./web.js";
 
 const json = process.argv.includes("--json");
 
@@ -20,6 +22,12 @@ async function main(): Promise<void> {
     Object.assign(figures, await benchCore(bench));
     progress("reminders: 100,000 originals, 1% due; indexed scan against a full-table Scan");
     Object.assign(figures, await benchReminders(bench.dynamo.endpoint));
+    progress("web: / and /api/transfers with 1,000 transfers, headless Chromium");
+    Object.assign(figures, await benchWeb(bench));
+    progress(
+      "partner center: webhook verification (cached certificate), reconciliation of 200 transfers",
+    );
+    Object.assign(figures, await benchPartnerCenter(bench));
   } finally {
     await bench.dynamo.stop();
   }

@@ -12,6 +12,7 @@ import * as commands from "./cli/commands.js";
 import { describeError } from "./cli/errors.js";
 import { renderView } from "./cli/render.js";
 import { resolveTarget, type Target } from "./cli/target.js";
+import { runPartnerCenterDemo } from "./demo-partner-center.js";
 
 const PARTNER = "partner-northwind";
 const PARTNER_EMAIL = "csp-transfers@northwind.example";
@@ -68,6 +69,7 @@ function printDigest(email: SentMail) {
 }
 
 async function main() {
+  if (process.argv.includes("--partner-center")) return runPartnerCenterDemo();
   const target = await resolveTarget({});
   try {
     console.log(`Demo against the ${target.description}\n`);

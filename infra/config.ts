@@ -5,6 +5,13 @@
  */
 import * as z from "zod";
 import { ReminderThresholds } from "../shared/config/thresholds.js";
+import {
+  AppRole,
+  DEFAULT_APP_ROLE,
+  EntraClientId,
+  EntraTenantId,
+} from "../shared/web/entra-config.js";
+import { PartnerCenterContext } from "./partner-center-config.js";
 
 /** Context keys the app reads; `cdk.json` carries a default for each. */
 export const CONTEXT_KEYS = [
@@ -18,6 +25,10 @@ export const CONTEXT_KEYS = [
   "scanSchedule",
   "alarmEmail",
   "logLevel",
+  "entraTenantId",
+  "entraClientId",
+  "entraAppRole",
+  "partnerCenter",
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -72,6 +83,12 @@ export const DeployContext = z
     /** Where alarm notifications are emailed; empty means alarms notify nobody. */
     alarmEmail: z.union([z.literal(""), z.email("must be an email address or empty")]),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+    /** The partner's Entra ID tenant and the web app's registration; empty: no web app. */
+    entraTenantId: z.union([z.literal(""), EntraTenantId]).default(""),
+    entraClientId: z.union([z.literal(""), EntraClientId]).default(""),
+    entraAppRole: AppRole.default(DEFAULT_APP_ROLE),
+    /** The Partner Center connector; null or absent: not deployed. */
+    partnerCenter: PartnerCenterContext,
   })
   .superRefine((ctx, issues) => {
     const parsed = ReminderThresholds.safeParse(ctx.reminderThresholds);
@@ -79,6 +96,13 @@ export const DeployContext = z
       for (const issue of parsed.error.issues) {
         issues.addIssue({ code: "custom", path: ["reminderThresholds"], message: issue.message });
       }
+    }
+    if ((ctx.entraTenantId === "") !== (ctx.entraClientId === "")) {
+      issues.addIssue({
+        code: "custom",
+        path: [ctx.entraTenantId === "" ? "entraTenantId" : "entraClientId"],
+        message: "entraTenantId and entraClientId go together (both set deploys the web app)",
+      });
     }
     const domain = ctx.senderEmail.split("@")[1]?.toLowerCase();
     const identity = ctx.sesIdentity?.toLowerCase();

@@ -5,11 +5,14 @@
 import type { z } from "zod";
 import { ExpiryScanEnv, NotifierEnv, type RawEnv, TrackerEnv } from "../shared/config/env.js";
 import type { EnvKind } from "../shared/functions.js";
+import { PartnerCenterEnv, PartnerCenterWebhookEnv } from "../shared/partner-center/env.js";
 
 export const ENV_SCHEMAS = {
   tracker: TrackerEnv,
   expiryScan: ExpiryScanEnv,
   notifier: NotifierEnv,
+  partnerCenter: PartnerCenterEnv,
+  partnerCenterWebhook: PartnerCenterWebhookEnv,
 } as const satisfies Record<EnvKind, z.ZodObject>;
 
 /** The variables a function of each kind must be given, every one as a string. */

@@ -11,10 +11,12 @@ import type { DeadLetterQueue } from "./constructs/dead-letter-queue.js";
 import { EventSchemaRegistry } from "./constructs/event-schema-registry.js";
 import { ExpiryScanSchedule } from "./constructs/expiry-scan-schedule.js";
 import { OperationsMonitoring } from "./constructs/operations-monitoring.js";
+import { PartnerCenterConnector } from "./constructs/partner-center-connector.js";
 import { ReminderEmail } from "./constructs/reminder-email.js";
 import { TrackedFunction } from "./constructs/tracked-function.js";
 import { TransferEventBus } from "./constructs/transfer-event-bus.js";
 import { TransferTable } from "./constructs/transfer-table.js";
+import { WebApp } from "./constructs/web-app.js";
 import { functionEnvironment } from "./function-environment.js";
 
 export const SERVICE_NAME = "csp-transfer-tracker";
@@ -25,6 +27,9 @@ const SIZING: Record<EnvKind, { timeout: Duration; memorySize: number }> = {
   // The scan stops 30 s before its limit; 15 minutes handles about 200,000 due originals a run.
   expiryScan: { timeout: Duration.minutes(15), memorySize: 512 },
   notifier: { timeout: Duration.seconds(30), memorySize: 256 },
+  // Partner Center calls retry with backoff inside the invocation; reconcile walks every transfer.
+  partnerCenter: { timeout: Duration.minutes(5), memorySize: 256 },
+  partnerCenterWebhook: { timeout: Duration.seconds(15), memorySize: 256 },
 };
 
 export type TrackerStackProps = StackProps & {
@@ -57,6 +62,14 @@ export class TrackerStack extends Stack {
       createIdentity: config.createSesIdentity,
     });
 
+    const connector = config.partnerCenter
+      ? new PartnerCenterConnector(this, "PartnerCenter", { settings: config.partnerCenter })
+      : null;
+    const connectorOnly = () => {
+      if (!connector) throw new Error("Partner Center functions need the partnerCenter context");
+      return connector;
+    };
+
     const common = {
       TABLE_NAME: table.table.tableName,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -82,9 +95,25 @@ export class TrackerStack extends Stack {
           SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
           REMINDER_THRESHOLDS: config.reminderThresholds,
         }),
+      partnerCenter: () =>
+        functionEnvironment("partnerCenter", {
+          ...common,
+          EVENT_BUS_NAME: bus.bus.eventBusName,
+          ...connectorOnly().apiEnvironment(),
+        }),
+      partnerCenterWebhook: () =>
+        functionEnvironment("partnerCenterWebhook", {
+          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          LOG_LEVEL: config.logLevel,
+          EVENT_BUS_NAME: bus.bus.eventBusName,
+          ...connectorOnly().webhookEnvironment(),
+        }),
     };
 
-    const built = (Object.keys(FUNCTIONS) as FunctionId[]).map((functionId) => {
+    const deployed = (Object.keys(FUNCTIONS) as FunctionId[]).filter(
+      (functionId) => connector !== null || !("feature" in FUNCTIONS[functionId]),
+    );
+    const built = deployed.map((functionId) => {
       const kind = FUNCTIONS[functionId].env;
       const fn = new TrackedFunction(this, pascal(functionId), {
         functionId,
@@ -108,14 +137,20 @@ export class TrackerStack extends Stack {
           table.grantReadWriteData(fn.function);
           email.grantSend(fn.function);
           break;
+        case "partnerCenter":
+        case "partnerCenterWebhook":
+          connectorOnly().grant(functionId, fn.function, { table, bus: bus.bus });
+          break;
       }
       return [functionId, fn] as const;
     });
     this.functions = Object.fromEntries(built) as Record<FunctionId, TrackedFunction>;
+    connector?.connect(this.functions);
 
     // One rule per (function, triggering detail-type), patterns from the shared registry.
     for (const rule of RULES) {
-      const target = this.functions[rule.functionId];
+      const target = this.functions[rule.functionId] as TrackedFunction | undefined;
+      if (!target) continue;
       new events.Rule(
         this,
         `Route${pascal(rule.functionId)}${rule.detailType.replaceAll(" ", "")}`,
@@ -151,8 +186,24 @@ export class TrackerStack extends Stack {
       deadLetterQueues: [
         ...trackedFunctions.map((fn): DeadLetterQueue => fn.deadLetters),
         scan.deadLetters,
+        ...(connector?.scheduleDeadLetters ? [connector.scheduleDeadLetters] : []),
       ],
     });
+
+    // The partner web app, once its Entra ID app registration is configured (README).
+    if (config.entraTenantId && config.entraClientId) {
+      new WebApp(this, "WebApp", {
+        projectRoot: props.projectRoot,
+        table: table.table,
+        tenantId: config.entraTenantId,
+        clientId: config.entraClientId,
+        appRole: config.entraAppRole,
+        reminderThresholds: config.reminderThresholds,
+        logLevel: config.logLevel,
+        serviceName: SERVICE_NAME,
+        alarmTopic: monitoring.topic,
+      });
+    }
 
     new CfnOutput(this, OUTPUT_KEYS.eventBusName, {
       value: bus.bus.eventBusName,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DEFAULT_REMINDER_THRESHOLDS, ReminderThresholds } from "../shared/config/thresholds.js";
 import { json, jsonError, type WebResponse, type WebRoute } from "../shared/http/routes.js";
 import { documentClient } from "../shared/store/clients.js";
-import { apiRoutes, pageRoutes } from "../shared/web/app-routes.js";
+import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../shared/web/app-routes.js";
 import { calendarUrl, MIN_SECRET_BYTES } from "../shared/web/calendar-feed.js";
 import { buildWebAssets, type WebAssets } from "../web/build.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./config.js";
@@ -68,7 +68,8 @@ export async function localWebApp(context: WebRoutesContext): Promise<WebRoute[]
   };
   return [
     ...pageRoutes(deps),
-    ...apiRoutes(deps),
+    ...jsonApiRoutes(deps),
+    ...calendarRoutes(deps),
     {
       method: "GET",
       pattern: "/assets/app.js",

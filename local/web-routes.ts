@@ -3,6 +3,7 @@
  * app and its API, the calendar feed, the Partner Center webhook); the server itself knows none.
  */
 import type { WebRoute } from "../shared/http/routes.js";
+import { partnerCenterRoutes } from "./partner-center-routes.js";
 import { localWebApp } from "./web-app.js";
 
 export type WebRoutesContext = {
@@ -17,5 +18,5 @@ export type WebRoutesContext = {
 };
 
 export async function localWebRoutes(context: WebRoutesContext): Promise<WebRoute[]> {
-  return [...(await localWebApp(context))];
+  return [...(await localWebApp(context)), ...(await partnerCenterRoutes(context))];
 }

@@ -5,7 +5,12 @@
  */
 import { DETAIL_TYPES, type DetailType, rulePatternFor } from "./events/registry.js";
 
-export type EnvKind = "tracker" | "expiryScan" | "notifier";
+export type EnvKind =
+  | "tracker"
+  | "expiryScan"
+  | "notifier"
+  | "partnerCenter"
+  | "partnerCenterWebhook";
 
 export type FunctionDefinition = {
   /** Folder under functions/ holding `handler.ts`. */
@@ -15,6 +20,8 @@ export type FunctionDefinition = {
   /** Detail-types delivered to it, one EventBridge rule each. Empty: runs on a schedule. */
   triggers: readonly DetailType[];
   description: string;
+  /** Deployed only when this optional feature is configured (the Partner Center connector). */
+  feature?: "partnerCenter";
 };
 
 export const FUNCTIONS = {
@@ -60,6 +67,27 @@ export const FUNCTIONS = {
     // One digest per partner address per scan run; `Expiry Approaching` is for other consumers.
     triggers: [DETAIL_TYPES.reminderDigestReady],
     description: "Emails the partner a reminder digest and records each reminder in it",
+  },
+  partnerCenterWebhook: {
+    folder: "partner-center-webhook",
+    env: "partnerCenterWebhook",
+    triggers: [],
+    description: "Verifies signed Partner Center webhooks and puts them on the bus",
+    feature: "partnerCenter",
+  },
+  partnerCenterProcessor: {
+    folder: "partner-center-processor",
+    env: "partnerCenter",
+    triggers: [DETAIL_TYPES.partnerCenterNotification],
+    description: "Turns Partner Center notifications into acceptances and new subscriptions",
+    feature: "partnerCenter",
+  },
+  partnerCenterReconcile: {
+    folder: "partner-center-reconcile",
+    env: "partnerCenter",
+    triggers: [],
+    description: "Reconciles transfers in progress with Partner Center (daily)",
+    feature: "partnerCenter",
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -8,16 +8,19 @@ export function enhance(root: ParentNode = document): void {
   const table = root.querySelector<HTMLTableElement>("table.transfers");
   const count = root.querySelector<HTMLElement>("#count");
   if (search && table && count) {
-    const rows = Array.from(table.tBodies[0]?.rows ?? []).map((row) => ({
-      row,
-      // The customer's name and tenant id (the link's last segment), as the server's ?q= matches.
-      text: `${row.cells[0]?.textContent ?? ""} ${tenantOf(row)}`.toLowerCase(),
-    }));
-    const total = rows.length;
+    // Read lazily, on the first keystroke: nothing slows down the list's first render.
+    let rows: { row: HTMLTableRowElement; text: string }[] | undefined;
+    const rowsOf = () =>
+      (rows ??= Array.from(table.tBodies[0]?.rows ?? []).map((row) => ({
+        row,
+        // The customer's name and tenant id (the link's last segment), as the server's ?q= matches.
+        text: `${row.cells[0]?.textContent ?? ""} ${tenantOf(row)}`.toLowerCase(),
+      })));
+    const total = table.tBodies[0]?.rows.length ?? 0;
     search.addEventListener("input", () => {
       const needle = search.value.trim().toLowerCase();
       let shown = 0;
-      for (const { row, text } of rows) {
+      for (const { row, text } of rowsOf()) {
         const match = needle === "" || text.includes(needle);
         row.hidden = !match;
         if (match) shown++;

@@ -5,6 +5,7 @@ import { parseWithin } from "../../shared/queries/index.js";
 import { calendarUrlFor } from "./calendar-url.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
+import { EXTRA_COMMANDS } from "./extra-commands.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
 import { resolveTarget, type Target } from "./target.js";
 
@@ -19,6 +20,7 @@ commands:
   dlq list                          dead letters
   dlq redrive                       put dead letters back on the bus
   calendar-url --partner P          the partner's calendar feed URL (with its token)
+${EXTRA_COMMANDS.map((c) => `  ${c.summary}`).join("\n")}
 
 options:
   --json                  machine-readable output
@@ -69,6 +71,8 @@ function isoNow(value: string | undefined): string {
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
+  const extra = EXTRA_COMMANDS.find((c) => c.name === argv[0]);
+  if (extra) return extra.run(argv.slice(1), io);
   let target: Target | undefined;
   try {
     const { values, positionals } = parse(argv);

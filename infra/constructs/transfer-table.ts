@@ -62,4 +62,13 @@ export class TransferTable extends Construct {
       resourceArns: this.resourceArns(),
     });
   }
+
+  /** Reads only (the Partner Center connector looks transfers up; it never writes them). */
+  grantReadData(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...READ_ACTIONS],
+      resourceArns: this.resourceArns(),
+    });
+  }
 }

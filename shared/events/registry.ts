@@ -9,11 +9,14 @@ import {
   SubscriptionProvisioned,
   TransferStatusChanged,
 } from "./details.js";
+import { PartnerCenterNotification } from "./partner-center.js";
 
 /** Event sources: upstream systems publish as `upstream`; the product publishes as `tracker`. */
 export const SOURCES = {
   upstream: "csp.transfers",
   tracker: "csp.transfers.tracker",
+  /** Signed Partner Center webhooks, put on the bus by the receiver once verified. */
+  partnerCenter: "csp.transfers.partner-center",
 } as const;
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
 
@@ -26,6 +29,7 @@ export const DETAIL_TYPES = {
   expiryApproaching: "Expiry Approaching",
   transferStatusChanged: "Transfer Status Changed",
   reminderDigestReady: "Reminder Digest Ready",
+  partnerCenterNotification: "Partner Center Notification",
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -48,6 +52,10 @@ export const EVENT_CATALOGUE = {
   [DETAIL_TYPES.expiryApproaching]: { source: SOURCES.tracker, detail: ExpiryApproaching },
   [DETAIL_TYPES.transferStatusChanged]: { source: SOURCES.tracker, detail: TransferStatusChanged },
   [DETAIL_TYPES.reminderDigestReady]: { source: SOURCES.tracker, detail: ReminderDigestReady },
+  [DETAIL_TYPES.partnerCenterNotification]: {
+    source: SOURCES.partnerCenter,
+    detail: PartnerCenterNotification,
+  },
 } as const satisfies Record<DetailType, { source: Source; detail: z.ZodType }>;
 
 /** Detail-types the upstream systems publish; each has its own rule and handler. */

@@ -3,14 +3,15 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
-import { type DetailOf, EVENT_CATALOGUE } from "../events/registry.js";
+import { type DetailOf, type DetailType, EVENT_CATALOGUE } from "../events/registry.js";
 import { backoffMs, sleep } from "../store/retry.js";
 
-type TrackerDetailType = "Expiry Approaching" | "Transfer Status Changed" | "Reminder Digest Ready";
+/** Every catalogued event, put with its catalogue source (the Partner Center connector puts upstream ones). */
+type PublishedDetailType = DetailType;
 
 export type OutgoingEvent = {
-  [T in TrackerDetailType]: { detailType: T; detail: DetailOf<T> };
-}[TrackerDetailType];
+  [T in PublishedDetailType]: { detailType: T; detail: DetailOf<T> };
+}[PublishedDetailType];
 
 /** EventBridge accepts at most 10 entries per PutEvents call. */
 export const PUT_EVENTS_BATCH = 10;

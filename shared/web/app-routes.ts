@@ -85,7 +85,8 @@ async function api(work: () => Promise<WebResponse>): Promise<WebResponse> {
   return { ...response, headers: { ...response.headers, ...API_HEADERS } };
 }
 
-export function apiRoutes(deps: WebAppDeps): WebRoute[] {
+/** `/api/*`: the same answers as the CLI's `--json` (list, show, due). */
+export function jsonApiRoutes(deps: WebAppDeps): WebRoute[] {
   const clock = deps.clock ?? (() => new Date());
   return [
     {
@@ -131,6 +132,13 @@ export function apiRoutes(deps: WebAppDeps): WebRoute[] {
           return json(200, rows);
         }),
     },
+  ];
+}
+
+/** `/calendar/{partnerId}.ics?token=T`: protected by its HMAC token, not by sign-in. */
+export function calendarRoutes(deps: WebAppDeps): WebRoute[] {
+  const clock = deps.clock ?? (() => new Date());
+  return [
     {
       method: "GET",
       pattern: "/calendar/:feed",

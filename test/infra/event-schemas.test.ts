@@ -25,7 +25,7 @@ describe("registry schemas", () => {
   it("covers every catalogue event exactly once, named source@DetailType", () => {
     expect(schemas.map((s) => s.detailType).sort()).toEqual(Object.keys(EVENT_CATALOGUE).sort());
     for (const schema of schemas) {
-      expect(schema.schemaName).toMatch(/^[a-z.]+@[A-Za-z]+$/);
+      expect(schema.schemaName).toMatch(/^[a-z.-]+@[A-Za-z]+$/);
       expect(schema.schemaName.startsWith(`${EVENT_CATALOGUE[schema.detailType].source}@`)).toBe(
         true,
       );

@@ -20,7 +20,9 @@ const EXPECTED_SUPPRESSIONS: Record<string, RegExp> = {
     /DeadLettersQueue[0-9A-F]{8}$|UndeliveredAlarmEmailsQueue[0-9A-F]{8}$/,
   // The schedule's and the alarm subscription's DLQs are DLQs of things cdk-nag does not follow.
   "AwsSolutions-SQS3":
-    /ExpiryScanScheduleDeadLettersQueue[0-9A-F]{8}$|UndeliveredAlarmEmailsQueue[0-9A-F]{8}$/,
+    /ExpiryScanScheduleDeadLettersQueue[0-9A-F]{8}$|UndeliveredAlarmEmailsQueue[0-9A-F]{8}$|ReconcileScheduleDeadLettersQueue[0-9A-F]{8}$/,
+  // The Partner Center client secret is rotated in Entra ID, not by a rotation Lambda.
+  "AwsSolutions-SMG4": /PartnerCenterClientSecret[0-9A-F]{8}$/,
 };
 
 let built: BuiltStack;

@@ -139,8 +139,8 @@ describe("event routing", () => {
 describe("dead-letter queues", () => {
   it("are encrypted, TLS-only, and alarmed on their first message", () => {
     const queues = resourcesOfType(built.template, "AWS::SQS::Queue");
-    // One per function, the schedule's, the alarm email subscription's.
-    expect(queues).toHaveLength(FUNCTION_COUNT + 2);
+    // One per function, the two schedules' (scan, reconciliation), the alarm email subscription's.
+    expect(queues).toHaveLength(FUNCTION_COUNT + 3);
     const policies = resourcesOfType(built.template, "AWS::SQS::QueuePolicy");
     const alarms = resourcesOfType(built.template, "AWS::CloudWatch::Alarm");
     for (const [id, queue] of queues) {
@@ -348,7 +348,11 @@ describe("table", () => {
 
 describe("scheduled expiry scan", () => {
   it("runs the scan function on the configured schedule, with retries and its own DLQ", () => {
-    const schedules = resourcesOfType(built.template, "AWS::Scheduler::Schedule");
+    const scanArn = JSON.stringify(getAtt(functionLogicalId(FUNCTIONS.expiryScan.description)));
+    const schedules = resourcesOfType(built.template, "AWS::Scheduler::Schedule").filter(
+      ([, s]) =>
+        JSON.stringify((s.Properties?.Target as { Arn: unknown } | undefined)?.Arn) === scanArn,
+    );
     expect(schedules).toHaveLength(1);
     const props = schedules[0]?.[1].Properties as {
       ScheduleExpression: string;

@@ -20,6 +20,16 @@ export const TEST_CONTEXT = {
   scanSchedule: "cron(0 6 * * ? *)",
   alarmEmail: "ops@contoso.example",
   logLevel: "INFO",
+  // No web app here (its own tests set these: test/infra/web-app.test.ts).
+  entraTenantId: "",
+  entraClientId: "",
+  entraAppRole: "Transfers.Read",
+  // The full stack, Partner Center connector included (null leaves it out).
+  partnerCenter: {
+    partnerId: "5b6f1c2a-0d3e-4f5a-8b9c-1d2e3f4a5b6c",
+    partnerCountry: "GB",
+    clientId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+  },
 } satisfies Record<ContextKey, unknown>;
 
 export type BuiltStack = { app: App; stack: TrackerStack; template: Template };

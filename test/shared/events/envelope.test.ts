@@ -61,6 +61,14 @@ function withDetail(raw: RawEnvelope, changes: Record<string, unknown>): RawEnve
   return { ...raw, detail };
 }
 
+const partnerCenterDetail = {
+  EventName: "reseller-relationship-accepted-by-customer",
+  ResourceUri: "https://api.partnercenter.microsoft.com/v1/customers/c-1",
+  ResourceName: "customer",
+  AuditUri: null,
+  ResourceChangeUtcDate: "2026-02-01T12:00:00.1234567+00:00",
+};
+
 describe("parseEnvelope: each of the seven detail-types from a full EventBridge envelope", () => {
   const cases: { detailType: DetailType; raw: RawEnvelope; expected: Record<string, unknown> }[] = [
     {
@@ -160,6 +168,13 @@ describe("parseEnvelope: each of the seven detail-types from a full EventBridge 
         source: SOURCES.tracker,
       }),
       expected: statusChangedDetail,
+    },
+    {
+      detailType: "Partner Center Notification",
+      raw: envelope("Partner Center Notification", partnerCenterDetail, "2026-02-01T12:00:02Z", {
+        source: SOURCES.partnerCenter,
+      }),
+      expected: partnerCenterDetail,
     },
     {
       detailType: "Reminder Digest Ready",

@@ -9,7 +9,7 @@ import {
 } from "../../../shared/events/index.js";
 
 describe("event registry", () => {
-  it("has the seven detail-types of SPEC section 2, spelled exactly, and the internal digest event", () => {
+  it("has the seven detail-types of SPEC section 2, the internal digest event and the Partner Center one of section 9, spelled exactly", () => {
     expect(Object.values(DETAIL_TYPES).sort()).toEqual(
       [
         "Reminder Digest Ready",
@@ -20,18 +20,27 @@ describe("event registry", () => {
         "Original Subscription Ended",
         "Expiry Approaching",
         "Transfer Status Changed",
+        "Partner Center Notification",
       ].sort(),
     );
     expect(Object.keys(EVENT_CATALOGUE).sort()).toEqual(Object.values(DETAIL_TYPES).sort());
   });
 
-  it("uses the SPEC sources: upstream csp.transfers, emitted csp.transfers.tracker", () => {
-    expect(SOURCES).toEqual({ upstream: "csp.transfers", tracker: "csp.transfers.tracker" });
+  it("uses the SPEC sources: upstream csp.transfers, emitted csp.transfers.tracker, webhooks csp.transfers.partner-center", () => {
+    expect(SOURCES).toEqual({
+      upstream: "csp.transfers",
+      tracker: "csp.transfers.tracker",
+      partnerCenter: "csp.transfers.partner-center",
+    });
     for (const detailType of Object.values(DETAIL_TYPES)) {
       const upstream = (UPSTREAM_DETAIL_TYPES as readonly string[]).includes(detailType);
-      expect(EVENT_CATALOGUE[detailType].source).toBe(
-        upstream ? SOURCES.upstream : SOURCES.tracker,
-      );
+      const expected =
+        detailType === "Partner Center Notification"
+          ? SOURCES.partnerCenter
+          : upstream
+            ? SOURCES.upstream
+            : SOURCES.tracker;
+      expect(EVENT_CATALOGUE[detailType].source).toBe(expected);
     }
     expect([...UPSTREAM_DETAIL_TYPES]).toHaveLength(5);
   });

@@ -1,0 +1,177 @@
+/**
+ * `npm run demo -- --partner-center`: the Partner Center connector on its own, with nothing to set
+ * up. Starts the project's fake Partner Center (API, token endpoint, certificate host), makes a
+ * root CA and a "Microsoft Corporation" signing certificate with openssl, starts a local runtime
+ * in memory on free ports with the connector pointed at the fake, then: invites a customer from a
+ * CSV, posts a signed acceptance webhook (→ ACCEPTED), provisions the same offers in the fake and
+ * posts signed subscription-updated webhooks (→ PROVISIONED), shows a tampered webhook refused,
+ * and runs the reconciliation.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../local/free-port.js";
+import { TestAuthority } from "../local/partner-center-fake/certificates.js";
+import { FakePartnerCenter } from "../local/partner-center-fake/server.js";
+import { postWebhook, signNotification } from "../local/partner-center-fake/sign.js";
+import { startLocalRuntime } from "../local/runtime.js";
+import { runCli } from "./cli/main.js";
+
+const PARTNER = "5b6f1c2a-0d3e-4f5a-8b9c-1d2e3f4a5b6c";
+const CUSTOMER = "8d3c2b1a-4f5e-4a6b-9c7d-0e1f2a3b4c5d";
+const ORIGINALS = [
+  ["3f2a9c1e-7b4d-4e8f-9a0b-1c2d3e4f5a6b", "CFQ7TTC0LH18", "Microsoft 365 Business Standard", 25],
+  ["7c6b5a4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d", "CFQ7TTC0LH0R", "Exchange Online (Plan 1)", 10],
+] as const;
+
+const line = (label: string, text: string) => console.log(`${label.padEnd(22)} ${text}`);
+
+async function cli(args: string[]): Promise<unknown> {
+  let out = "";
+  let err = "";
+  const code = await runCli([...args, "--json"], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
+  if (code !== 0) throw new Error(`${args[0]}: ${err.trim()}`);
+  return JSON.parse(out);
+}
+
+const status = async () =>
+  ((await cli(["show", "--partner", PARTNER, "--customer", CUSTOMER])) as { status: string })
+    .status;
+
+export async function runPartnerCenterDemo(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "pc-demo-"));
+  const authority = TestAuthority.create("Demo Root CA");
+  const signer = authority.issue();
+  const fake = await new FakePartnerCenter({ partnerId: PARTNER }).start();
+  const certificateUrl = fake.putCertificate("pcnotifications.microsoft.com.cer", signer.certDer);
+  const ports = {
+    EVENTS_PORT: await freePort(),
+    DYNAMODB_PORT: await freePort(),
+    SES_PORT: await freePort(),
+    WEB_PORT: await freePort(),
+  };
+  Object.assign(process.env, {
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    LOCAL_TABLE_NAME: "csp-transfers-demo",
+    PARTNER_CENTER_PARTNER_ID: PARTNER,
+    PARTNER_CENTER_PARTNER_COUNTRY: "GB",
+    PARTNER_CENTER_API_URL: fake.url,
+    PARTNER_CENTER_TOKEN_URL: fake.tokenUrl,
+    PARTNER_CENTER_CLIENT_ID: fake.clientId,
+    PARTNER_CENTER_CLIENT_SECRET: fake.clientSecret,
+    PARTNER_CENTER_CERT_HOSTS: fake.host,
+    PARTNER_CENTER_TRUSTED_CA: authority.writeRoot(join(work, "demo-root.pem")),
+  });
+  const runtime = await startLocalRuntime({
+    eventsPort: ports.EVENTS_PORT,
+    dynamoPort: ports.DYNAMODB_PORT,
+    sesPort: ports.SES_PORT,
+    webPort: ports.WEB_PORT,
+    tableName: "csp-transfers-demo",
+    busName: "csp-transfers",
+    senderEmail: "reminders@csp-transfers.example",
+    dataDir: null,
+    scanIntervalMs: null,
+  });
+  const webhook = `${runtime.endpoints.web}/partner-center/webhook`;
+  const drain = () => fetch(`${runtime.endpoints.events}/_local/drain`, { method: "POST" });
+  const send = async (eventName: string, resourceUri: string, tamper = false) => {
+    const body = JSON.stringify({
+      EventName: eventName,
+      ResourceUri: resourceUri,
+      ResourceName: eventName.startsWith("subscription") ? "subscription" : "customer",
+      AuditUri: null,
+      ResourceChangeUtcDate: new Date().toISOString(),
+    });
+    const signed = signNotification(body, signer, certificateUrl);
+    if (tamper) signed.body = Buffer.from(body.replace("customer", "Customer"));
+    const answer = await postWebhook(webhook, signed);
+    await drain();
+    return answer.status;
+  };
+  try {
+    console.log(
+      `Partner Center demo: fake Partner Center at ${fake.url}, local runtime on free ports\n`,
+    );
+    line(
+      "certificates",
+      "a root CA and a Microsoft Corporation signing certificate, made with openssl",
+    );
+    const csv = join(work, "originals.csv");
+    writeFileSync(
+      csv,
+      [
+        "subscriptionId,offerId,offerName,quantity,commitmentEndDate,autoRenewEnabled,offerDiscontinued,termDuration",
+        ...ORIGINALS.map(
+          ([id, offer, name, seats]) => `${id},${offer},"${name}",${seats},2027-03-31,false,,P1Y`,
+        ),
+      ].join("\n"),
+    );
+    const invited = (await cli([
+      "invite",
+      "--customer",
+      CUSTOMER,
+      "--name",
+      "Fabrikam Ltd",
+      "--country",
+      "GB",
+      "--email",
+      "licensing@northwind.example",
+      "--originals",
+      csv,
+    ])) as { eventId: string; relationshipUrl: string };
+    await drain();
+    line("invite --originals", `Invitation Sent (2 originals) -> status ${await status()}`);
+    line("", `relationship link: ${invited.relationshipUrl}`);
+
+    fake.addCustomer({ id: CUSTOMER, companyName: "Fabrikam Ltd", country: "GB" });
+    const accepted = await send(
+      "reseller-relationship-accepted-by-customer",
+      fake.resourceUri(CUSTOMER),
+    );
+    line(
+      "signed webhook",
+      `reseller-relationship-accepted-by-customer -> HTTP ${accepted} -> status ${await status()}`,
+    );
+
+    for (const [, offer, name, seats] of ORIGINALS) {
+      const sub = fake.addSubscription(CUSTOMER, {
+        offerId: offer,
+        offerName: name,
+        quantity: seats,
+      });
+      const answer = await send("subscription-updated", fake.resourceUri(CUSTOMER, sub.id));
+      line(
+        "signed webhook",
+        `subscription-updated (${name}) -> HTTP ${answer} -> status ${await status()}`,
+      );
+    }
+    const tampered = await send(
+      "reseller-relationship-accepted-by-customer",
+      fake.resourceUri(CUSTOMER),
+      true,
+    );
+    line("tampered webhook", `body changed after signing -> HTTP ${tampered}, nothing emitted`);
+    const reconciled = (await cli(["reconcile"])) as { transfers: number; emitted: number };
+    line(
+      "reconcile",
+      `${reconciled.transfers} transfer(s) in progress, ${reconciled.emitted} event(s) emitted (the webhooks missed nothing)`,
+    );
+    line(
+      "Partner Center calls",
+      `${fake.counts.api} API, ${fake.counts.token} token, ${fake.counts.cert} certificate (cached)`,
+    );
+  } finally {
+    await runtime.stop();
+    await fake.stop();
+    authority.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+}

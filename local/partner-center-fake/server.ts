@@ -1,0 +1,282 @@
+/**
+ * A fake of the Partner Center pieces the connector talks to, for the tests and the demo, built
+ * from Partner Center's documented shapes:
+ * - Entra token endpoint: `POST /{tenant}/oauth2/v2.0/token` (client credentials, form-encoded)
+ *   → `{token_type, expires_in, access_token}`; wrong client id or secret → 401 invalid_client.
+ * - API: `GET /v1/customers/{c}` → Customer `{id, companyProfile{tenantId, companyName},
+ *   billingProfile{defaultAddress{country}}}`; `GET /v1/customers/{c}/subscriptions` →
+ *   `{totalCount, items}`; `GET /v1/customers/{c}/subscriptions/{s}` → Subscription `{id, offerId,
+ *   offerName, quantity, status, creationDate, commitmentEndDate, autoRenewEnabled, termDuration,
+ *   links{self{uri}}}`; `GET /v1/customers/relationshiprequests` → `{url}`. 404 when unknown, 401
+ *   without a valid bearer token.
+ * - Certificate host: `GET /certs/{name}` serves the documents put there (DER or PEM).
+ * Faults can be queued per path (status, garbage, a hang) to exercise retries and dead letters.
+ * Every request is counted, so the tests and the benchmark can see how many the connector made.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FakeSubscription = {
+  id: string;
+  offerId: string;
+  offerName: string;
+  quantity: number;
+  status: string;
+  creationDate: string;
+  commitmentEndDate: string;
+  autoRenewEnabled: boolean;
+  termDuration: string;
+};
+
+export type FakeCustomer = { id: string; companyName: string; country: string };
+
+export type Fault =
+  | { kind: "status"; status: number; retryAfter?: number }
+  | { kind: "body"; body: string }
+  | { kind: "hang" };
+
+export type FakeOptions = {
+  clientId?: string;
+  clientSecret?: string;
+  partnerId?: string;
+  tokenLifetimeSeconds?: number;
+  port?: number;
+};
+
+export class FakePartnerCenter {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly partnerId: string;
+  readonly customers = new Map<
+    string,
+    { customer: FakeCustomer; subscriptions: FakeSubscription[] }
+  >();
+  readonly certificates = new Map<string, Buffer>();
+  /** Requests by kind: token, api (every /v1 request), cert. */
+  readonly counts = { token: 0, api: 0, cert: 0 };
+  /** Every API request path, in order. */
+  readonly apiLog: string[] = [];
+  private readonly tokens = new Set<string>();
+  private readonly faults: { path: RegExp; fault: Fault; times: number }[] = [];
+  private server: Server | null = null;
+  url = "";
+
+  constructor(private readonly options: FakeOptions = {}) {
+    this.clientId = options.clientId ?? "fake-client-id";
+    this.clientSecret = options.clientSecret ?? "fake-client-secret";
+    this.partnerId = options.partnerId ?? "partner-tenant-0001";
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      this.answer(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(this.options.port ?? 0, "127.0.0.1", resolve),
+    );
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    this.server = null;
+  }
+
+  get tokenUrl(): string {
+    return `${this.url}/${this.partnerId}/oauth2/v2.0/token`;
+  }
+
+  /** The `host:port` to allow for certificates (PARTNER_CENTER_CERT_HOSTS). */
+  get host(): string {
+    return new URL(this.url).host;
+  }
+
+  certificateUrl(name: string): string {
+    return `${this.url}/certs/${name}`;
+  }
+
+  putCertificate(name: string, document: Buffer | string): string {
+    this.certificates.set(name, Buffer.from(document));
+    return this.certificateUrl(name);
+  }
+
+  addCustomer(customer: FakeCustomer): void {
+    this.customers.set(customer.id, { customer, subscriptions: [] });
+  }
+
+  addSubscription(
+    customerId: string,
+    subscription: Partial<FakeSubscription> & { offerId: string },
+  ): FakeSubscription {
+    const entry = this.customers.get(customerId);
+    if (!entry) throw new Error(`no customer ${customerId} in the fake`);
+    const full: FakeSubscription = {
+      id: randomUUID(),
+      offerName: subscription.offerId,
+      quantity: 1,
+      status: "active",
+      creationDate: new Date().toISOString(),
+      commitmentEndDate: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      autoRenewEnabled: true,
+      termDuration: "P1Y",
+      ...subscription,
+    };
+    entry.subscriptions.push(full);
+    return full;
+  }
+
+  /** The ResourceUri Partner Center would send for a resource of this fake. */
+  resourceUri(customerId: string, subscriptionId?: string): string {
+    return `${this.url}/v1/customers/${customerId}${subscriptionId ? `/subscriptions/${subscriptionId}` : ""}`;
+  }
+
+  /** Queues a fault for the next `times` requests whose path matches. */
+  fail(path: RegExp, fault: Fault, times = 1): void {
+    this.faults.push({ path, fault, times });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  private takeFault(path: string): Fault | null {
+    const index = this.faults.findIndex((f) => f.path.test(path));
+    const entry = this.faults[index];
+    if (!entry) return null;
+    entry.times--;
+    if (entry.times <= 0) this.faults.splice(index, 1);
+    return entry.fault;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.url);
+    const path = url.pathname;
+    const body = await readAll(req);
+    if (req.method === "GET" && path.startsWith("/certs/")) {
+      this.counts.cert++;
+      if (this.applyFault(path, res)) return;
+      const doc = this.certificates.get(decodeURIComponent(path.slice("/certs/".length)));
+      if (!doc) return send(res, 404, { error: "no such certificate" });
+      res.writeHead(200, { "content-type": "application/pkix-cert", "content-length": doc.length });
+      res.end(doc);
+      return;
+    }
+    if (req.method === "POST" && path.endsWith("/oauth2/v2.0/token")) {
+      this.counts.token++;
+      if (this.applyFault(path, res)) return;
+      const form = new URLSearchParams(body.toString("utf8"));
+      if (
+        form.get("grant_type") !== "client_credentials" ||
+        form.get("client_id") !== this.clientId ||
+        form.get("client_secret") !== this.clientSecret ||
+        form.get("scope") !== "https://api.partnercenter.microsoft.com/.default"
+      ) {
+        return send(res, 401, {
+          error: "invalid_client",
+          error_description: "bad client credentials",
+        });
+      }
+      const token = `fake-${randomUUID()}`;
+      this.tokens.add(token);
+      return send(res, 200, {
+        token_type: "Bearer",
+        expires_in: this.options.tokenLifetimeSeconds ?? 3599,
+        access_token: token,
+      });
+    }
+    if (req.method === "GET" && path.startsWith("/v1/")) {
+      this.counts.api++;
+      this.apiLog.push(path);
+      if (this.applyFault(path, res)) return;
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      if (!bearer || !this.tokens.has(bearer))
+        return send(res, 401, { code: 401, description: "unauthorized" });
+      return this.api(path, res);
+    }
+    send(res, 404, { code: 404, description: "not found" });
+  }
+
+  private api(path: string, res: ServerResponse) {
+    if (path === "/v1/customers/relationshiprequests") {
+      return send(res, 200, {
+        url: `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${this.partnerId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,
+        attributes: { objectType: "RelationshipRequest" },
+      });
+    }
+    const match = /^\/v1\/customers\/([^/]+)(?:\/subscriptions(?:\/([^/]+))?)?$/.exec(path);
+    const entry = match?.[1] ? this.customers.get(match[1]) : undefined;
+    if (!match || !entry) return send(res, 404, { code: 404, description: "customer not found" });
+    const { customer, subscriptions } = entry;
+    if (path.endsWith("/subscriptions")) {
+      return send(res, 200, {
+        totalCount: subscriptions.length,
+        items: subscriptions.map((s) => this.subscriptionResource(customer.id, s)),
+        links: {},
+        attributes: { objectType: "Collection" },
+      });
+    }
+    if (match[2]) {
+      const sub = subscriptions.find((s) => s.id === match[2]);
+      if (!sub) return send(res, 404, { code: 404, description: "subscription not found" });
+      return send(res, 200, this.subscriptionResource(customer.id, sub));
+    }
+    send(res, 200, {
+      id: customer.id,
+      companyProfile: { tenantId: customer.id, companyName: customer.companyName },
+      billingProfile: { defaultAddress: { country: customer.country } },
+      relationshipToPartner: "reseller",
+      attributes: { objectType: "Customer" },
+    });
+  }
+
+  private subscriptionResource(customerId: string, s: FakeSubscription) {
+    return {
+      ...s,
+      links: {
+        self: { uri: `/customers/${customerId}/subscriptions/${s.id}`, method: "GET", headers: [] },
+      },
+      attributes: { objectType: "Subscription" },
+    };
+  }
+
+  private applyFault(path: string, res: ServerResponse): boolean {
+    const fault = this.takeFault(path);
+    if (!fault) return false;
+    if (fault.kind === "hang") return true; // never answers; the client's timeout must fire
+    if (fault.kind === "body") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(fault.body);
+      return true;
+    }
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+    res.writeHead(fault.status, headers);
+    res.end(JSON.stringify({ code: fault.status, description: "injected fault" }));
+    return true;
+  }
+}
+
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(text);
+}

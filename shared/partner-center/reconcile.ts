@@ -1,0 +1,88 @@
+/**
+ * Catches up on what webhooks missed (late by up to 48 h, dropped after 10 failed deliveries):
+ * for each of the partner's transfers in progress, one read of the customer (the relationship
+ * exists: an invited transfer is accepted) and one of its subscriptions (new active ones since
+ * the invitation are provisioned). Two Partner Center requests per transfer at most, one when the
+ * customer has not accepted yet.
+ */
+import { mapLimited } from "../concurrency.js";
+import type { OutgoingEvent } from "../tracker/event-publisher.js";
+import { PartnerCenterError } from "./api-errors.js";
+import { assertBelongs, provisionedFrom } from "./mapping.js";
+import type { ConnectorDeps } from "./processor.js";
+
+export type ReconcileResult = { transfers: number; emitted: number };
+
+export class ReconcileError extends Error {
+  override readonly name = "ReconcileError";
+  constructor(
+    message: string,
+    readonly result: ReconcileResult,
+  ) {
+    super(message);
+  }
+}
+
+const PARALLEL = 4;
+
+export async function reconcile(
+  deps: ConnectorDeps,
+  options: { now?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ReconcileResult> {
+  const now = options.now ?? new Date().toISOString();
+  const customers = await deps.transfers.inProgress(deps.partnerId);
+  let emitted = 0;
+  let done = 0;
+  const failures: string[] = [];
+  await mapLimited(customers, PARALLEL, async (customerId) => {
+    try {
+      const events = await reconcileOne(deps, customerId, now);
+      if (events.length > 0) await deps.publish(events);
+      emitted += events.length;
+    } catch (error) {
+      // Credentials refused: every other transfer would fail the same way.
+      if (error instanceof PartnerCenterError && (error.status === 401 || error.status === 403)) {
+        throw error;
+      }
+      failures.push(`${customerId}: ${(error as Error).message}`);
+    }
+    options.onProgress?.(++done, customers.length);
+  });
+  const result = { transfers: customers.length, emitted };
+  if (failures.length > 0) {
+    throw new ReconcileError(
+      `${failures.length} of ${customers.length} transfer(s) could not be reconciled (${emitted} event(s) emitted): ${failures.slice(0, 3).join("; ")}`,
+      result,
+    );
+  }
+  return result;
+}
+
+async function reconcileOne(
+  deps: ConnectorDeps,
+  customerId: string,
+  now: string,
+): Promise<OutgoingEvent[]> {
+  const facts = await deps.transfers.get(deps.partnerId, customerId);
+  if (!facts) return [];
+  const customer = await deps.client.getCustomer(customerId);
+  // No relationship (yet): nothing can have been provisioned for this customer either.
+  if (!customer) return [];
+  const events: OutgoingEvent[] = [];
+  if (facts.status === "INVITED") {
+    events.push({
+      detailType: "Invitation Accepted",
+      detail: { partnerId: deps.partnerId, customerTenantId: customerId, acceptedAt: now },
+    });
+  }
+  const list = await deps.client.listSubscriptions(customerId);
+  for (const subscription of list?.items ?? []) {
+    assertBelongs(subscription, customerId);
+    const decision = provisionedFrom(deps.partnerId, facts, subscription, {
+      createdOnOrAfter: facts.invitedAt,
+    });
+    if (decision.emit)
+      events.push({ detailType: "Subscription Provisioned", detail: decision.detail });
+  }
+  return events;
+}

@@ -1,0 +1,41 @@
+/**
+ * The Partner Center API resources the connector reads, with the fields it uses (extra fields are
+ * ignored). Shapes from Partner Center's REST reference: Subscription, Customer, the
+ * `{totalCount, items}` resource collection and the RelationshipRequest `{url}`.
+ */
+import * as z from "zod";
+
+const Link = z.object({ uri: z.string().optional() }).partial();
+
+export const PcSubscription = z.object({
+  id: z.string().min(1),
+  offerId: z.string().min(1),
+  offerName: z.string().optional(),
+  quantity: z.number().int().min(0),
+  /** active, suspended, deleted, expired, pending, disabled... */
+  status: z.string(),
+  creationDate: z.string(),
+  commitmentEndDate: z.string().optional(),
+  autoRenewEnabled: z.boolean().optional(),
+  termDuration: z.string().optional(),
+  links: z.object({ self: Link.optional() }).partial().optional(),
+});
+export type PcSubscription = z.infer<typeof PcSubscription>;
+
+export const PcSubscriptionList = z.object({
+  totalCount: z.number().int().min(0),
+  items: z.array(PcSubscription),
+});
+
+export const PcCustomer = z.object({
+  id: z.string().min(1),
+  companyProfile: z
+    .object({ tenantId: z.string().optional(), companyName: z.string().optional() })
+    .optional(),
+  billingProfile: z
+    .object({ defaultAddress: z.object({ country: z.string().optional() }).optional() })
+    .optional(),
+});
+export type PcCustomer = z.infer<typeof PcCustomer>;
+
+export const PcRelationshipRequest = z.object({ url: z.url() });
