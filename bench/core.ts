@@ -127,7 +127,7 @@ function transferSteps(n: number): [UpstreamDetailType, EventBridgeEvent<string,
 }
 
 /** A loopback PutEvents responder so the handlers' status-change publishing costs what it does. */
-async function startPutEventsSink(): Promise<{
+export async function startPutEventsSink(): Promise<{
   server: Server;
   endpoint: string;
   received: () => number;

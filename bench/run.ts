@@ -3,8 +3,11 @@
  * Each part measures against real local services; nothing here is a pass/fail test.
  */
 import "../local/quiet-sdk.js";
+import { benchBound } from "./bound.js";
 import { benchBundles } from "./bundles.js";
-import { benchCore } from "./core.js";
+import { benchBurst } from "./burst.js";
+import { benchCapacity } from "./capacity.js";
+import { benchCore, startPutEventsSink } from "./core.js";
 import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
 import { benchPartnerCenter } from "./partner-center.js";
@@ -20,6 +23,14 @@ async function main(): Promise<void> {
   try {
     progress("core: store and handlers");
     Object.assign(figures, await benchCore(bench));
+    const sink = await startPutEventsSink();
+    try {
+      Object.assign(figures, await benchCapacity(bench, sink.endpoint));
+      Object.assign(figures, await benchBurst(bench, sink.endpoint));
+    } finally {
+      sink.server.close();
+    }
+    Object.assign(figures, await benchBound(bench));
     progress("reminders: 100,000 originals, 1% due; indexed scan against a full-table Scan");
     Object.assign(figures, await benchReminders(bench.dynamo.endpoint));
     progress("web: / and /api/transfers with 1,000 transfers, headless Chromium");

@@ -1,4 +1,3 @@
-import { gunzipSync, gzipSync } from "node:zlib";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -9,6 +8,7 @@ import type { UpstreamEvent } from "../events/index.js";
 import { isConditionalFailure } from "./errors.js";
 import { INBOX_PREFIX, inboxSk } from "./keys.js";
 import type { TransactItem } from "./original-writes.js";
+import { compressJson, decompressJson } from "./state-codec.js";
 
 /**
  * The inbox of a contended transfer: an event whose commit lost a race is put here (one item,
@@ -33,7 +33,7 @@ export class Inbox {
             sk: inboxSk(event.id),
             eventId: event.id,
             receivedAt: new Date().toISOString(),
-            event: gzipSync(JSON.stringify(event)),
+            event: compressJson(event),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -57,7 +57,7 @@ export class Inbox {
     return (result.Items ?? [])
       .filter((item) => item.eventId !== exceptId)
       .slice(0, limit)
-      .map((item) => JSON.parse(gunzipSync(item.event as Uint8Array).toString("utf8")));
+      .map((item) => decompressJson(item.event as Uint8Array) as UpstreamEvent);
   }
 
   /** Drops an inbox item left behind by an event that was folded another way. */

@@ -95,9 +95,22 @@ export function originalRecords(
   return records;
 }
 
-/** Records are flat (strings, numbers, booleans, null): compare them field by field. */
+/**
+ * Field by field; nested values (the replacement, the warnings) by their JSON, which the
+ * record's builder writes in a fixed key order.
+ */
 export function sameRecord(a: OriginalRecord | undefined, b: OriginalRecord | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   const fields = Object.keys(a) as (keyof OriginalRecord)[];
-  return fields.length === Object.keys(b).length && fields.every((field) => a[field] === b[field]);
+  return (
+    fields.length === Object.keys(b).length &&
+    fields.every((field) => {
+      const x = a[field];
+      const y = b[field];
+      if (x === y) return true;
+      return (
+        typeof x === "object" && typeof y === "object" && JSON.stringify(x) === JSON.stringify(y)
+      );
+    })
+  );
 }

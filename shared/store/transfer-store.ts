@@ -1,4 +1,3 @@
-import { gzipSync } from "node:zlib";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -32,7 +31,7 @@ import { type OriginalRecord, originalRecords, sameRecord } from "./original-rec
 import { resyncOriginals, type SyncTarget } from "./original-sync.js";
 import { originalUpdate, type TransactItem } from "./original-writes.js";
 import { backoffMs, ContentionError, sleep } from "./retry.js";
-import { decodeState } from "./state-codec.js";
+import { compressJson, decodeState } from "./state-codec.js";
 import { stateItemOf } from "./state-item.js";
 import { PARTNER_INDEX } from "./table-definition.js";
 
@@ -137,6 +136,7 @@ export class TransferStore {
     let waiting = false;
     let seenVersion: number | undefined;
     let passiveWaits = 0;
+    let ownLease: number | undefined;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       // While waiting in the inbox, look cheaply (no state bytes) whether a commit took it.
       let read = await this.readForApply(pk, event.id, waiting);
@@ -147,8 +147,12 @@ export class TransferStore {
         // otherwise every waiting delivery would fold the same events at once and all but one
         // would lose.
         const quiet = version === seenVersion || passiveWaits >= MAX_PASSIVE_WAITS;
-        const leased = (read.stateItem?.foldLeaseUntil ?? 0) > Date.now();
-        if (!quiet || leased || !(await this.takeFoldLease(pk, version))) {
+        // Someone else's lease: our own (left by a commit that met a stale inbox item) is ours.
+        const lease = read.stateItem?.foldLeaseUntil;
+        const leased = lease !== undefined && lease !== ownLease && lease > Date.now();
+        const taken = quiet && !leased ? await this.takeFoldLease(pk, version, ownLease) : null;
+        if (taken !== null) ownLease = taken;
+        if (!quiet || leased || taken === null) {
           if (!quiet) passiveWaits++;
           seenVersion = version;
           await sleep(backoffMs(attempt, 25, 1_000));
@@ -185,13 +189,19 @@ export class TransferStore {
   }
 
   /**
-   * Claims the right to fold the inbox for a few seconds (a conditional update of the state
-   * item that leaves its version alone; the next commit's put clears it). A transfer without
-   * a state item yet has nothing to lease: the version check decides.
+   * Claims (or renews) the right to fold the inbox for a few seconds: a conditional update of
+   * the state item that leaves its version alone; the next commit's put clears it. Returns the
+   * lease's expiry, or null when another delivery holds it. A transfer without a state item yet
+   * has nothing to lease: the version check decides.
    */
-  private async takeFoldLease(pk: string, version: number): Promise<boolean> {
-    if (version === 0) return true;
+  private async takeFoldLease(
+    pk: string,
+    version: number,
+    held: number | undefined,
+  ): Promise<number | null> {
     const now = Date.now();
+    const until = now + FOLD_LEASE_MS;
+    if (version === 0) return until;
     try {
       await this.db.send(
         new UpdateCommand({
@@ -199,17 +209,18 @@ export class TransferStore {
           Key: { pk, sk: STATE_SK },
           UpdateExpression: "SET foldLeaseUntil = :until",
           ConditionExpression:
-            "version = :version AND (attribute_not_exists(foldLeaseUntil) OR foldLeaseUntil < :now)",
+            "version = :version AND (attribute_not_exists(foldLeaseUntil) OR foldLeaseUntil < :now OR foldLeaseUntil = :held)",
           ExpressionAttributeValues: {
-            ":until": now + FOLD_LEASE_MS,
+            ":until": until,
             ":version": version,
             ":now": now,
+            ":held": held ?? -1,
           },
         }),
       );
-      return true;
+      return until;
     } catch (error) {
-      if (isConditionalFailure(error)) return false;
+      if (isConditionalFailure(error)) return null;
       throw error;
     }
   }
@@ -476,7 +487,7 @@ export class TransferStore {
           time: event.time,
           receivedAt: new Date().toISOString(),
           // The event itself, compressed: kept permanently as the audit trail.
-          event: gzipSync(JSON.stringify(event)),
+          event: compressJson(event),
           statusChange: statusChange ?? undefined,
         },
         ConditionExpression: "attribute_not_exists(pk)",
