@@ -118,8 +118,14 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function startRuntime(ports: { events: number; dynamodb: number; ses: number; web: number }) {
+export async function startRuntime(ports: {
+  events: number;
+  dynamodb: number;
+  ses: number;
+  web: number;
+}) {
   const started = Date.now();
+  const tableName = `bench-${randomUUID()}`;
   const child = spawn("npm", ["start", "--silent", "--", "--in-memory", "--scan-every", "off"], {
     cwd: ROOT,
     detached: true,
@@ -129,7 +135,7 @@ async function startRuntime(ports: { events: number; dynamodb: number; ses: numb
       DYNAMODB_PORT: String(ports.dynamodb),
       SES_PORT: String(ports.ses),
       WEB_PORT: String(ports.web),
-      LOCAL_TABLE_NAME: `bench-${randomUUID()}`,
+      LOCAL_TABLE_NAME: tableName,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -144,11 +150,11 @@ async function startRuntime(ports: { events: number; dynamodb: number; ses: numb
     if (child.exitCode !== null) throw new Error(`npm start failed:\n${output}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { child, startupMs: Date.now() - started };
+  return { child, startupMs: Date.now() - started, tableName };
 }
 
 /** Ctrl-C to the whole process group, as a terminal does. */
-async function stopRuntime(child: ChildProcess) {
+export async function stopRuntime(child: ChildProcess) {
   if (child.pid === undefined || child.exitCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   process.kill(-child.pid, "SIGINT");
