@@ -8,6 +8,9 @@
  * - e2eLatencyP99Ms: p99 of acceptance by PutEvents until the handler finished updating the
  *   record, as measured by the runtime (GET /_local/stats), for 300 events put one at a time
  *   after the throughput run (under saturation the figure would only measure queueing).
+ * - rawConditionalPutsPerSecond: conditional PutItem requests the runtime's DynamoDB Local
+ *   accepts per second from this process at the runtime's delivery concurrency: the ceiling
+ *   e2eEventsPerSecond x requestsPerEvent is compared with.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -18,10 +21,14 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import { freePort } from "../local/free-port.js";
+import { rawConditionalPutsPerSecond } from "./raw-writes.js";
 
 const TRANSFERS = 1_000;
 const EVENTS_PER_TRANSFER = 10;
 const SENDERS = 8;
+/** Deliveries the runtime runs at once (local/runtime.ts). */
+const DELIVERY_CONCURRENCY = 32;
+const RAW_PUTS = 5_000;
 /** Transfers (five events each) put one event at a time for the latency figure. */
 const LATENCY_TRANSFERS = 60;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -111,8 +118,14 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function startRuntime(ports: { events: number; dynamodb: number; ses: number; web: number }) {
+export async function startRuntime(ports: {
+  events: number;
+  dynamodb: number;
+  ses: number;
+  web: number;
+}) {
   const started = Date.now();
+  const tableName = `bench-${randomUUID()}`;
   const child = spawn("npm", ["start", "--silent", "--", "--in-memory", "--scan-every", "off"], {
     cwd: ROOT,
     detached: true,
@@ -122,7 +135,7 @@ async function startRuntime(ports: { events: number; dynamodb: number; ses: numb
       DYNAMODB_PORT: String(ports.dynamodb),
       SES_PORT: String(ports.ses),
       WEB_PORT: String(ports.web),
-      LOCAL_TABLE_NAME: `bench-${randomUUID()}`,
+      LOCAL_TABLE_NAME: tableName,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -137,11 +150,11 @@ async function startRuntime(ports: { events: number; dynamodb: number; ses: numb
     if (child.exitCode !== null) throw new Error(`npm start failed:\n${output}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { child, startupMs: Date.now() - started };
+  return { child, startupMs: Date.now() - started, tableName };
 }
 
 /** Ctrl-C to the whole process group, as a terminal does. */
-async function stopRuntime(child: ChildProcess) {
+export async function stopRuntime(child: ChildProcess) {
   if (child.pid === undefined || child.exitCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   process.kill(-child.pid, "SIGINT");
@@ -152,6 +165,7 @@ export async function benchE2e(): Promise<{
   e2eEventsPerSecond: number;
   e2eLatencyP99Ms: number;
   startupMs: number;
+  rawConditionalPutsPerSecond: number;
 }> {
   const ports = {
     events: await freePort(),
@@ -208,10 +222,16 @@ export async function benchE2e(): Promise<{
     const stats = (await (await fetch(`${endpoint}/_local/stats`)).json()) as {
       deliveryLatenciesMs: number[];
     };
+    const raw = await rawConditionalPutsPerSecond({
+      endpoint: `http://127.0.0.1:${ports.dynamodb}`,
+      concurrency: DELIVERY_CONCURRENCY,
+      puts: RAW_PUTS,
+    });
     return {
       e2eEventsPerSecond: Math.round(total / seconds),
       e2eLatencyP99Ms: Math.round(percentile(stats.deliveryLatenciesMs.slice(total), 99)),
       startupMs,
+      rawConditionalPutsPerSecond: raw,
     };
   } finally {
     client.destroy();

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
+import type * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { EnvKind, FunctionId } from "../shared/functions.js";
@@ -110,6 +111,8 @@ export class TrackerStack extends Stack {
         }),
     };
 
+    // The roles of the functions that publish the product's own events (see reserveTrackerSource).
+    const publisherRoles: iam.IRole[] = [];
     const deployed = (Object.keys(FUNCTIONS) as FunctionId[]).filter(
       (functionId) => connector !== null || !("feature" in FUNCTIONS[functionId]),
     );
@@ -127,11 +130,13 @@ export class TrackerStack extends Stack {
         case "tracker":
           table.grantReadWriteData(fn.function);
           bus.bus.grantPutEventsTo(fn.function);
+          publisherRoles.push(fn.role);
           break;
         case "expiryScan":
           // Queries the reminder index, then claims each reminder with a conditional write.
           table.grantReadWriteData(fn.function);
           bus.bus.grantPutEventsTo(fn.function);
+          publisherRoles.push(fn.role);
           break;
         case "notifier":
           table.grantReadWriteData(fn.function);
@@ -145,6 +150,7 @@ export class TrackerStack extends Stack {
       return [functionId, fn] as const;
     });
     this.functions = Object.fromEntries(built) as Record<FunctionId, TrackedFunction>;
+    bus.reserveTrackerSource(publisherRoles);
     connector?.connect(this.functions);
 
     // One rule per (function, triggering detail-type), patterns from the shared registry.

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import * as z from "zod";
 import { loadExpiryScan, type ScanResult } from "../../local/scan-hook.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../../shared/events/json-depth.js";
 import { IsoDateTime } from "../../shared/events/primitives.js";
 import {
   type DueOriginal,
@@ -116,7 +117,15 @@ export function readEventFile(file: string): EventFileEntry[] {
         (issue ? ` (${issue.path.join(".") || "entry"}: ${issue.message})` : ""),
     );
   }
-  return Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  const deep = entries.findIndex((entry) => tooDeep(entry.detail));
+  if (deep >= 0) {
+    throw new CliError(
+      `${file}: the detail of entry ${deep + 1} is nested deeper than ${MAX_JSON_DEPTH} levels, ` +
+        "more than EventBridge accepts",
+    );
+  }
+  return entries;
 }
 
 export type EmitResult =

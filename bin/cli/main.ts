@@ -6,6 +6,7 @@ import { calendarUrlFor } from "./calendar-url.js";
 import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
 import { EXTRA_COMMANDS } from "./extra-commands.js";
+import { printable, printableJson } from "./format.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
 import { resolveTarget, type Target } from "./target.js";
 
@@ -58,9 +59,25 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\n${USAGE}`, 2);
+    throw new CliError(parseProblem(error as Error & { code?: string }), 2);
   }
 }
+
+/** node:util's parse errors in one short line ("unknown option --bogus"). */
+function parseProblem(error: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    return `${option} needs a value`;
+  }
+  return error.message.split(". ")[0] ?? error.message;
+}
+
+const DLQ_USAGE = `usage: npm run --silent cli -- dlq <subcommand>
+
+subcommands:
+  dlq list       dead letters
+  dlq redrive    put dead letters back on the bus`;
 
 function isoNow(value: string | undefined): string {
   if (value === undefined) return new Date().toISOString();
@@ -76,15 +93,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   let target: Target | undefined;
   try {
     const { values, positionals } = parse(argv);
-    if (values.help || positionals.length === 0) {
-      io.out(USAGE);
-      return positionals.length === 0 && !values.help ? 2 : 0;
-    }
     const [first, second, ...rest] = positionals;
+    if (first === "dlq" && second === undefined) {
+      io.out(DLQ_USAGE);
+      return 0;
+    }
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (first === undefined) throw new CliError("no command given", 2);
     const command = first === "dlq" ? `dlq ${second ?? ""}`.trim() : (first ?? "");
     const args = first === "dlq" ? rest : [second, ...rest].filter((a) => a !== undefined);
     const allowed = COMMAND_FLAGS[command];
-    if (!allowed) throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
+    if (!allowed) throw new CliError(`unknown command "${command}"`, 2);
     for (const flag of ["partner", "customer", "status", "within", "now"] as const) {
       if (values[flag] !== undefined && !allowed.includes(flag)) {
         throw new CliError(`${command} does not take --${flag}`, 2);
@@ -96,7 +118,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     target = await resolveTarget({ stack: values.stack, region: values.region });
     const json = values.json;
     const print = (data: unknown, human: () => string) =>
-      io.out(json ? JSON.stringify(data, null, 2) : human());
+      io.out(json ? printableJson(data) : human());
 
     switch (command) {
       case "show": {
@@ -163,7 +185,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         throw new CliError(`unknown command "${command}"`, 2);
     }
   } catch (error) {
-    io.err(`error: ${describeError(error, target?.description ?? "the target")}`);
+    const usage = error instanceof CliError && error.exitCode === 2;
+    const message = describeError(error, target?.description ?? "the target");
+    io.err(printable(`error: ${message}${usage ? " (see --help)" : ""}`));
     return error instanceof CliError ? error.exitCode : 1;
   } finally {
     target?.dynamo.destroy();

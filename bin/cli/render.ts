@@ -2,12 +2,14 @@
 import type { TransferView } from "../../shared/domain/view-types.js";
 import type { TransferSummary } from "../../shared/store/transfer-store.js";
 import type { DeadLetterEntry, DueOriginal, EmitResult } from "./commands.js";
-import { date, table } from "./format.js";
+import { date, plural, printable, table } from "./format.js";
 
 export function renderView(view: TransferView): string {
   const parts = [
-    `Transfer ${view.partnerId} / ${view.customerTenantId}` +
-      (view.customerName ? ` (${view.customerName})` : ""),
+    printable(
+      `Transfer ${view.partnerId} / ${view.customerTenantId}` +
+        (view.customerName ? ` (${view.customerName})` : ""),
+    ),
     `Status: ${view.status}`,
     "",
     "Original subscriptions:",
@@ -46,11 +48,13 @@ export function renderView(view: TransferView): string {
   parts.push(
     ...(view.warnings.length === 0
       ? ["  none"]
-      : view.warnings.map((w) => `  ${w.code} [${w.subscriptionId ?? "transfer"}] ${w.message}`)),
+      : view.warnings.map((w) =>
+          printable(`  ${w.code} [${w.subscriptionId ?? "transfer"}] ${w.message}`),
+        )),
   );
   parts.push(
     "",
-    `History (${view.history.length} events):`,
+    `History (${plural(view.history.length, "event")}):`,
     table(view.history, [
       ["time", (h) => h.time],
       ["event", (h) => h.detailType],
@@ -73,7 +77,9 @@ export function renderList(rows: TransferSummary[]): string {
 }
 
 export function renderDue(rows: DueOriginal[], within: number): string {
-  if (rows.length === 0) return `no original subscription expires within ${within} days`;
+  if (rows.length === 0) {
+    return `no original subscription expires within ${plural(within, "day")}`;
+  }
   return table(rows, [
     ["days left", (r) => r.daysLeft],
     ["ends", (r) => date(r.commitmentEndDate)],

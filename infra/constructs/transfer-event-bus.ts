@@ -13,7 +13,9 @@ export type TransferEventBusProps = {
 
 /**
  * The custom event bus. Only this account and the configured upstream accounts can put events
- * on it (the latter only with the upstream source), and every event is archived for replay.
+ * on it (the latter only with the upstream source), only the product's own functions can put
+ * events with the product's source (see `reserveTrackerSource`), and every event is archived
+ * for replay.
  */
 export class TransferEventBus extends Construct {
   readonly bus: events.EventBus;
@@ -44,5 +46,27 @@ export class TransferEventBus extends Construct {
       eventPattern: { source: Object.values(SOURCES) },
       retention: props.archiveRetention,
     });
+  }
+
+  /**
+   * Refuses `PutEvents` with the product's own source (`csp.transfers.tracker`) to every
+   * principal but the given roles, by an explicit Deny that no identity policy can override:
+   * without it, any principal of the account allowed `events:PutEvents` could forge an
+   * `Expiry Approaching` and have the notifier email whatever it says to whomever it names.
+   */
+  reserveTrackerSource(publisherRoles: readonly iam.IRole[]): void {
+    this.bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "OnlyTheTrackerPutsTrackerEvents",
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ["events:PutEvents"],
+        resources: [this.bus.eventBusArn],
+        conditions: {
+          StringEquals: { "events:source": [SOURCES.tracker] },
+          ArnNotEquals: { "aws:PrincipalArn": publisherRoles.map((role) => role.roleArn) },
+        },
+      }),
+    );
   }
 }

@@ -84,10 +84,13 @@ export function renderDigest(rows: readonly DigestRow[], options: DigestOptions)
 
 function footerText(thresholds: readonly number[]): string {
   const days = [...thresholds].sort((a, b) => b - a);
-  const list = days.length > 1 ? `${days.slice(0, -1).join(", ")} or ${days.at(-1)}` : days[0];
+  const list =
+    days.length > 1
+      ? `${days.slice(0, -1).join(", ")} or ${days.at(-1)} days`
+      : plural(days[0] ?? 0, "day");
   return (
     "You receive this digest because these originals, in transfers you are tracking, reached " +
-    `a reminder threshold (${list} days before their end date). Each reminder is sent once; ` +
+    `a reminder threshold (${list} before their end date). Each reminder is sent once; ` +
     `the attached ${CALENDAR_FILE_NAME} adds each end date to your calendar, with an alarm a ` +
     "day before."
   );

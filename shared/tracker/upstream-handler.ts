@@ -5,6 +5,7 @@ import { readEnv, TrackerEnv } from "../config/env.js";
 import { EventValidationError, parseUpstreamEvent } from "../events/envelope.js";
 import type { UpstreamDetailType } from "../events/registry.js";
 import { documentClient } from "../store/clients.js";
+import { classifyStoreError } from "../store/errors.js";
 import { type ApplyOutcome, TransferStore } from "../store/transfer-store.js";
 import { EventPublisher } from "./event-publisher.js";
 
@@ -56,7 +57,9 @@ export function createUpstreamHandler(
     }
     const { partnerId, customerTenantId } = event.detail;
     logger.appendKeys({ partnerId, customerTenantId });
-    const outcome = await store.apply(event);
+    const outcome = await store.apply(event).catch((error: unknown) => {
+      throw classifyStoreError(error);
+    });
     // A duplicate re-publishes the status change its first delivery recorded, in case that
     // delivery died before publishing (at-least-once; the detail is identical each time).
     const change = outcome.statusChange;

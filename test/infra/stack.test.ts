@@ -1,10 +1,11 @@
 /** Template tests: what SPEC.md section 7 promises a deployer, read from the synthesized stack. */
+import type { CfnElement } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DRAFT_04 } from "../../infra/event-schemas.js";
 import { ENV_SCHEMAS } from "../../infra/function-environment.js";
 import { EVENT_CATALOGUE, SOURCES } from "../../shared/events/registry.js";
-import { FUNCTIONS, RULES } from "../../shared/functions.js";
+import { FUNCTIONS, type FunctionId, RULES } from "../../shared/functions.js";
 import { OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { GLOBAL_INDEXES, TABLE_KEYS } from "../../shared/store/table-definition.js";
 import {
@@ -107,7 +108,9 @@ describe("event routing", () => {
     for (const [, rule] of resourcesOfType(built.template, "AWS::Events::Rule")) {
       expect(rule.Properties?.EventBusName).toEqual({ Ref: busId });
     }
-    const policies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy");
+    const policies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Allow",
+    );
     expect(policies).toHaveLength(1);
     const statement = policies[0]?.[1].Properties?.Statement as {
       Principal: { AWS: unknown };
@@ -123,9 +126,54 @@ describe("event routing", () => {
     });
   });
 
-  it("has no bus policy at all when no other account is configured", () => {
+  const effectOf = (policy: { Properties?: Record<string, unknown> }) =>
+    (policy.Properties?.Statement as { Effect?: string } | undefined)?.Effect;
+
+  it("allows no other account when none is configured", () => {
     const alone = buildStack({ context: { allowedAccountIds: [] }, bundle: false });
-    alone.template.resourceCountIs("AWS::Events::EventBusPolicy", 0);
+    const allows = resourcesOfType(alone.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Allow",
+    );
+    expect(allows).toEqual([]);
+  });
+
+  it("denies the product's own source to every principal but the functions that publish it", () => {
+    // Prepare: the roles of the functions that publish the product's own events (the tracker's
+    // status changes, the scan's reminders); the connector publishes upstream events only
+    const roleId = (functionId: FunctionId) => {
+      const fn = built.stack.functions[functionId];
+      return built.stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
+    };
+    const deployed = Object.keys(built.stack.functions) as FunctionId[];
+    const publishers = deployed
+      .filter((id) => ["tracker", "expiryScan"].includes(FUNCTIONS[id].env))
+      .map(roleId);
+    const others = deployed
+      .filter((id) => !["tracker", "expiryScan"].includes(FUNCTIONS[id].env))
+      .map(roleId);
+    const denies = resourcesOfType(built.template, "AWS::Events::EventBusPolicy").filter(
+      ([, p]) => effectOf(p) === "Deny",
+    );
+
+    // Assess
+    expect(denies).toHaveLength(1);
+    const deny = denies[0]?.[1].Properties?.Statement as {
+      Principal: unknown;
+      Action: string;
+      Condition: {
+        StringEquals: Record<string, unknown>;
+        ArnNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": [string, string] }[] };
+      };
+    };
+    expect(deny.Principal).toEqual({ AWS: "*" });
+    expect(deny.Action).toBe("events:PutEvents");
+    expect(deny.Condition.StringEquals).toEqual({ "events:source": [SOURCES.tracker] });
+    const exempt = deny.Condition.ArnNotEquals["aws:PrincipalArn"].map((a) => a["Fn::GetAtt"]);
+    expect(exempt.every(([, attribute]) => attribute === "Arn")).toBe(true);
+    expect(exempt.map(([role]) => role).sort()).toEqual(publishers.sort());
+    expect(publishers.length).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+    for (const role of others) expect(exempt.map(([r]) => r)).not.toContain(role);
   });
 
   it("archives the bus's events for replay", () => {

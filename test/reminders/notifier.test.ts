@@ -39,6 +39,7 @@ import {
   type LocalSes,
   startLocalSes,
   store,
+  storeLegacy,
   THRESHOLDS,
 } from "./support.js";
 
@@ -390,9 +391,16 @@ describe("what the digest says follows the store", () => {
     const partner = mailbox();
     const customerName = `<script>alert("x")</script> A\u001b[2J;B,C\u0000\u202eevil`;
     const offerName = `O'Brien & <b>Co</b>; "Plan", 1\nline`;
-    await transfer(partner, [{ subscriptionId: "s;1,<i>", commitmentEndDate: END, offerName }], {
-      customerName,
-    });
+    await storeLegacy(
+      db,
+      tableName,
+      invitationSent({
+        ...newTransferKey("mail"),
+        partnerEmail: partner,
+        customerName,
+        subscriptions: [original({ subscriptionId: "s;1,<i>", commitmentEndDate: END, offerName })],
+      }),
+    );
     for (const digest of await scan()) await notifier().sendDigest(digest);
     const [email] = await ses.mail(partner);
     const html = email?.body.html ?? "";
@@ -579,6 +587,50 @@ describe("the notifier trusts only the store", () => {
     expect(outcome).toMatchObject({ kind: "skipped", reason: "nothingToSend", dropped: 1 });
     expect(await ses.mail(partner)).toEqual([]);
     expect(await remindersOf(key)).toEqual({ "o-1": [] });
+  });
+});
+
+describe("logs", () => {
+  it("at INFO carry the digest id and counts, never the partner's address or a customer's name", async () => {
+    const partner = mailbox();
+    const key = await transfer(
+      partner,
+      [
+        { subscriptionId: "o-1", commitmentEndDate: END },
+        { subscriptionId: "o-2", commitmentEndDate: END },
+      ],
+      { customerName: "Very Private Customer GmbH" },
+    );
+    const [digest] = await scan();
+    await store(
+      db,
+      tableName,
+      ended({
+        ...key,
+        subscriptionId: "o-1",
+        reason: "cancelled",
+        endedAt: "2026-05-01T07:00:00Z",
+      }),
+    );
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    try {
+      const logger = new Logger({ serviceName: "privacy-test", logLevel: "INFO" });
+      const handler = createNotifierHandler({ notifier: notifier({ logger }), logger });
+      await handler(envelope("Reminder Digest Ready", { digestId: digest }));
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const logs = lines.join("");
+    expect(logs).toContain(digest);
+    expect(logs).toContain("originalEnded");
+    expect(logs).not.toContain(partner);
+    expect(logs).not.toContain("Very Private Customer");
   });
 });
 

@@ -131,6 +131,65 @@ export function hostileEventCorpus(key: TransferKey): HostileEvent[] {
       raw: without(without(updated({ ...key }) as RawEnvelope, "autoRenewEnabled"), "quantity"),
       field: "detail",
     },
+    {
+      name: "customerName with ESC, CR, BEL and NUL (clears a terminal)",
+      raw: withDetail(invite, { customerName: "Fabrikam\u001b[2J\r\u0007\u0000 Ltd" }),
+      field: "detail.customerName",
+    },
+    {
+      name: "customerName with a right-to-left override",
+      raw: withDetail(invite, { customerName: "Fabrikam \u202Egnp.exe" }),
+      field: "detail.customerName",
+    },
+    {
+      name: "offerName with a C1 control (CSI)",
+      raw: withDetail(invite, { subscriptions: [original({ offerName: "E3\u009b2J" })] }),
+      field: "detail.subscriptions.0.offerName",
+    },
+    {
+      name: "subscriptionId with a bidi isolate",
+      raw: withDetail(invite, { subscriptions: [original({ subscriptionId: "sub\u2067-1" })] }),
+      field: "detail.subscriptions.0.subscriptionId",
+    },
+    {
+      name: "partnerId with a NUL",
+      raw: withDetail(invite, { partnerId: `${key.partnerId}\u0000` }),
+      field: "detail.partnerId",
+    },
+    {
+      name: "envelope id with a newline",
+      raw: { ...invite, id: "event\nid" },
+      field: "id",
+    },
+    {
+      name: "customerName with an unpaired surrogate",
+      raw: withDetail(invite, { customerName: "Fabrikam \uD800" }),
+      field: "detail.customerName",
+    },
+    {
+      name: "offerName over 128 characters",
+      raw: withDetail(invite, { subscriptions: [original({ offerName: "o".repeat(129) })] }),
+      field: "detail.subscriptions.0.offerName",
+    },
+    {
+      name: "subscriptionId over 64 characters",
+      raw: withDetail(invite, { subscriptions: [original({ subscriptionId: "s".repeat(65) })] }),
+      field: "detail.subscriptions.0.subscriptionId",
+    },
+    {
+      name: "termDuration of a thousand digits",
+      raw: withDetail(invite, {
+        subscriptions: [original({ termDuration: `P${"9".repeat(1000)}Y` })],
+      }),
+      field: "detail.subscriptions.0.termDuration",
+    },
+    {
+      name: "customerName nested 5,000 deep",
+      raw: withDetail(invite, {
+        customerName: JSON.parse(`${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`),
+      }),
+      field: "detail.customerName",
+    },
   ];
 }
 

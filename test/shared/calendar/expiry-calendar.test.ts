@@ -30,6 +30,27 @@ describe("the expiry calendar", () => {
     expect(text).toContain("TRIGGER:-P1D");
   });
 
+  it("removes control characters, which RFC 5545 text does not allow, and keeps line breaks", () => {
+    const text = expiryCalendar(
+      [
+        {
+          subscriptionId: "s1",
+          commitmentEndDate: "2026-06-30",
+          customerName: "Fab\u001b[2Jrikam\u0000",
+          offerName: "E1\u0007",
+          advice: "Line one\r\nLine\u0008 two",
+        },
+      ],
+      { name: "Expiries", now: NOW },
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(text.replaceAll("\r\n", "")).not.toMatch(/[\u0000-\u001f\u007f]/);
+    const event = ical.sync.parseICS(text)[expiryUid("s1", "2026-06-30")];
+    if (event?.type !== "VEVENT") throw new Error("event missing");
+    expect(event.summary).toBe("Fab [2Jrikam : E1  ends");
+    expect(event.description).toBe("Line one\nLine  two");
+  });
+
   it("keeps the UID per subscription and UTC end date, and changes it with the date", () => {
     expect(expiryUid("s1", "2026-06-30T00:00:00+02:00")).toBe(expiryUid("s1", "2026-06-29"));
     expect(expiryUid("s1", "2026-06-30")).not.toBe(expiryUid("s1", "2026-12-30"));

@@ -270,7 +270,7 @@ describe("TransferStore against DynamoDB Local", () => {
     const key = newTransferKey("large");
     const subscriptions = Array.from({ length: 500 }, (_, i) =>
       original({
-        subscriptionId: `orig-${String(i).padStart(3, "0")}-${"x".repeat(60)}`,
+        subscriptionId: `orig-${String(i).padStart(3, "0")}-${"x".repeat(50)}`,
         offerId: `offer-${i % 40}`,
         offerName: `Microsoft 365 E3 (annual commitment, paid monthly) variant ${i}`,
         quantity: 1 + (i % 300),
@@ -285,7 +285,7 @@ describe("TransferStore against DynamoDB Local", () => {
         parseUpstreamEvent(
           provisioned({
             ...key,
-            subscriptionId: `new-${i}-${"y".repeat(60)}`,
+            subscriptionId: `new-${i}-${"y".repeat(50)}`,
             offerId: `offer-${i % 40}`,
             quantity: 1 + (i % 300),
             replacesSubscriptionId: id,
