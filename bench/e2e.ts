@@ -8,6 +8,9 @@
  * - e2eLatencyP99Ms: p99 of acceptance by PutEvents until the handler finished updating the
  *   record, as measured by the runtime (GET /_local/stats), for 300 events put one at a time
  *   after the throughput run (under saturation the figure would only measure queueing).
+ * - rawConditionalPutsPerSecond: conditional PutItem requests the runtime's DynamoDB Local
+ *   accepts per second from this process at the runtime's delivery concurrency: the ceiling
+ *   e2eEventsPerSecond x requestsPerEvent is compared with.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -18,10 +21,14 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import { freePort } from "../local/free-port.js";
+import { rawConditionalPutsPerSecond } from "./raw-writes.js";
 
 const TRANSFERS = 1_000;
 const EVENTS_PER_TRANSFER = 10;
 const SENDERS = 8;
+/** Deliveries the runtime runs at once (local/runtime.ts). */
+const DELIVERY_CONCURRENCY = 32;
+const RAW_PUTS = 5_000;
 /** Transfers (five events each) put one event at a time for the latency figure. */
 const LATENCY_TRANSFERS = 60;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -158,6 +165,7 @@ export async function benchE2e(): Promise<{
   e2eEventsPerSecond: number;
   e2eLatencyP99Ms: number;
   startupMs: number;
+  rawConditionalPutsPerSecond: number;
 }> {
   const ports = {
     events: await freePort(),
@@ -214,10 +222,16 @@ export async function benchE2e(): Promise<{
     const stats = (await (await fetch(`${endpoint}/_local/stats`)).json()) as {
       deliveryLatenciesMs: number[];
     };
+    const raw = await rawConditionalPutsPerSecond({
+      endpoint: `http://127.0.0.1:${ports.dynamodb}`,
+      concurrency: DELIVERY_CONCURRENCY,
+      puts: RAW_PUTS,
+    });
     return {
       e2eEventsPerSecond: Math.round(total / seconds),
       e2eLatencyP99Ms: Math.round(percentile(stats.deliveryLatenciesMs.slice(total), 99)),
       startupMs,
+      rawConditionalPutsPerSecond: raw,
     };
   } finally {
     client.destroy();

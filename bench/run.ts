@@ -48,6 +48,11 @@ async function main(): Promise<void> {
   Object.assign(figures, { maxBundleBytes, maxColdInitMs, bundles });
   progress("end to end: npm start, 10,000 events over 1,000 transfers");
   Object.assign(figures, await benchE2e());
+  // The runtime's DynamoDB work per second as a share of what raw conditional writes reach.
+  const share =
+    (Number(figures.e2eEventsPerSecond) * Number(figures.requestsPerEvent)) /
+    Number(figures.rawConditionalPutsPerSecond);
+  if (Number.isFinite(share)) figures.e2eShareOfRawWrites = Math.round(share * 100) / 100;
   progress("reminder digests: npm start, 100 partners x 10 due originals, one scan");
   Object.assign(figures, await benchDigests());
   if (json) {
