@@ -5,7 +5,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readEnv } from "../../shared/config/env.js";
-import { lambdaRoutesHandler } from "../../shared/http/lambda-adapter.js";
+import { functionUrlHandler } from "../../shared/http/function-url-adapter.js";
 import { documentClient } from "../../shared/store/clients.js";
 import { secretFromString } from "../../shared/web/calendar-feed.js";
 import { WebApiEnv, webApiRoutes } from "../../shared/web/web-api.js";
@@ -27,7 +27,7 @@ const calendarSecret = () => {
   return secret;
 };
 
-export const handler = lambdaRoutesHandler(
+export const handler = functionUrlHandler(
   webApiRoutes({
     source: { db: documentClient(), tableName: env.TABLE_NAME },
     calendarSecret,

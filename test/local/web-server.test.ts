@@ -47,6 +47,7 @@ describe("the local web server", () => {
     ["a path that does not decode", "/things/%E0%A4%A/x", 400],
     ["an unknown path", "/nothing", 404],
     ["a wrong method", "/echo", 405],
+    ["a path that looks like another host", "//evil.example/things/a/b", 404],
   ])("answers %s with its status and a JSON error", async (_name, path, status) => {
     const response = await fetch(`${base}${path}`);
     expect(response.status).toBe(status);

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lambdaRoutesHandler } from "../../shared/http/lambda-adapter.js";
+import { functionUrlHandler } from "../../shared/http/function-url-adapter.js";
 import { calendarToken } from "../../shared/web/calendar-feed.js";
 import { entraIssuer } from "../../shared/web/entra-auth.js";
 import { webApiRoutes } from "../../shared/web/web-api.js";
@@ -27,7 +27,7 @@ let jwks: Server;
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 let signingKey: PrivateKey;
 let strangerKey: PrivateKey;
-let handler: ReturnType<typeof lambdaRoutesHandler>;
+let handler: ReturnType<typeof functionUrlHandler>;
 const refusals: string[] = [];
 
 beforeAll(async () => {
@@ -56,7 +56,7 @@ beforeAll(async () => {
       endsInDays: 10,
     }),
   ]);
-  handler = lambdaRoutesHandler(
+  handler = functionUrlHandler(
     webApiRoutes({
       source,
       calendarSecret: async () => secret,
