@@ -24,6 +24,24 @@ export type TrackedFunctionProps = {
   logRetention: logs.RetentionDays;
 };
 
+/** esbuild options of every Lambda bundle, the same ones the bundle benchmark uses. */
+export function lambdaBundling(): nodejs.BundlingOptions {
+  return {
+    format: nodejs.OutputFormat.ESM,
+    target: BUNDLE_OPTIONS.target,
+    minify: BUNDLE_OPTIONS.minify,
+    sourceMap: BUNDLE_OPTIONS.sourcemap,
+    sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    banner: BUNDLE_OPTIONS.banner,
+    externalModules: [...BUNDLE_OPTIONS.external],
+    bundleAwsSDK: true,
+    forceDockerBundling: false,
+    logLevel: nodejs.LogLevel.WARNING,
+  };
+}
+
 /**
  * One Lambda function of the catalogue, with everything it needs to run unattended: an esbuild
  * bundle (no Docker; options shared with the bundle benchmark), ARM64 on Node.js 24, its own log
@@ -76,20 +94,7 @@ export class TrackedFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue: this.deadLetters.queue,
       environment: { ...props.environment, NODE_OPTIONS: RUNTIME_NODE_OPTIONS },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_OPTIONS.target,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourcemap,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        banner: BUNDLE_OPTIONS.banner,
-        externalModules: [...BUNDLE_OPTIONS.external],
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        logLevel: nodejs.LogLevel.WARNING,
-      },
+      bundling: lambdaBundling(),
     });
 
     dropDependencyImpliedByRole(this.function, this.role);

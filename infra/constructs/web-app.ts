@@ -22,9 +22,9 @@ import { WEB_OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { PARTNER_INDEX } from "../../shared/store/table-definition.js";
 import { FORWARDED_AUTHORIZATION_HEADER, type WebApiEnv } from "../../shared/web/web-api.js";
 import { writeSpaSite } from "../../web/build.js";
-import { BUNDLE_OPTIONS, HANDLER_EXPORT, RUNTIME_NODE_OPTIONS } from "../bundling.js";
+import { HANDLER_EXPORT, RUNTIME_NODE_OPTIONS } from "../bundling.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
-import { LAMBDA_RUNTIME } from "./tracked-function.js";
+import { LAMBDA_RUNTIME, lambdaBundling } from "./tracked-function.js";
 
 export type WebAppProps = {
   projectRoot: string;
@@ -163,20 +163,7 @@ export class WebApp extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue: deadLetters.queue,
       environment: { ...environment, NODE_OPTIONS: RUNTIME_NODE_OPTIONS },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_OPTIONS.target,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourcemap,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        banner: BUNDLE_OPTIONS.banner,
-        externalModules: [...BUNDLE_OPTIONS.external],
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        logLevel: nodejs.LogLevel.WARNING,
-      },
+      bundling: lambdaBundling(),
     });
     // The read side: Query and Scan of the table (show, due) and of the byPartner index (list).
     role.addToPolicy(
