@@ -4,7 +4,7 @@
  * the API as a 400 `{error}`.
  */
 import { TransferStatus } from "../events/index.js";
-import { IsoDateTime } from "../events/primitives.js";
+import { IdString, IsoDateTime, MAX_ID_LENGTH } from "../events/primitives.js";
 
 export class QueryInputError extends Error {
   override readonly name = "QueryInputError";
@@ -36,10 +36,16 @@ export function parseStatus(value: string | undefined): TransferStatus | undefin
 
 export function parsePartner(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.trim() === "" || value.length > 256) {
-    throw new QueryInputError("partner", `must be a partner id (1-256 characters); got "${value}"`);
+  // The events' own id rule: a partner id no event can carry matches no transfer.
+  const parsed = IdString.safeParse(value);
+  if (!parsed.success) {
+    const reason = parsed.error.issues[0]?.message ?? "is not an id";
+    throw new QueryInputError(
+      "partner",
+      `must be a partner id (1-${MAX_ID_LENGTH} characters): ${reason}`,
+    );
   }
-  return value;
+  return parsed.data;
 }
 
 export function parseWithin(value: string | undefined): number {

@@ -121,6 +121,8 @@ describe("parameters", () => {
     [() => parseWithin("99999"), "within", "from 0 to 3650"],
     [() => parseNow("2026-02-30"), "now", "ISO 8601"],
     [() => parsePartner(""), "partner", "partner id"],
+    [() => parsePartner("p".repeat(65)), "partner", "1-64 characters"],
+    [() => parsePartner("partner\u001b[2J"), "partner", "found U+001B"],
   ])("refuses a bad value naming the parameter (%#)", (parse, parameter, text) => {
     let caught: unknown;
     try {
