@@ -6,11 +6,46 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
+import { freePort } from "../../local/free-port.js";
+import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from "../../local/runtime.js";
 import type { RawEnvelope } from "../support/events.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export type Ports = { events: number; dynamodb: number; ses: number; web: number };
+
+/** Free loopback ports for a runtime that shares an already running DynamoDB. */
+export async function freeRuntimePorts(dynamoEndpoint: string): Promise<Ports> {
+  return {
+    events: await freePort(),
+    ses: await freePort(),
+    web: await freePort(),
+    dynamodb: Number(new URL(dynamoEndpoint).port),
+  };
+}
+
+/** A runtime in this process on those ports, in memory, with fast retries and no scan schedule. */
+export function startTestRuntime(
+  ports: Ports,
+  dynamoEndpoint: string,
+  tableName: string,
+  options: Partial<RuntimeOptions> = {},
+): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    eventsPort: ports.events,
+    sesPort: ports.ses,
+    webPort: ports.web,
+    dynamoPort: ports.dynamodb,
+    dynamoEndpoint,
+    tableName,
+    busName: "csp-transfers",
+    senderEmail: "reminders@csp-transfers.example",
+    dataDir: null,
+    scanIntervalMs: null,
+    backoffBaseMs: 20,
+    ...options,
+  });
+}
 
 export function eventBridge(eventsPort: number): EventBridgeClient {
   return new EventBridgeClient({

@@ -8,7 +8,7 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../local/free-port.js";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
+import type { LocalRuntime } from "../../local/runtime.js";
 import { parseUpstreamEvent } from "../../shared/events/index.js";
 import { tooDeep } from "../../shared/events/json-depth.js";
 import {
@@ -31,8 +31,10 @@ import {
   drain,
   entryOf,
   eventBridge,
+  freeRuntimePorts,
   type Ports,
   putAll,
+  startTestRuntime,
 } from "./helpers.js";
 
 let runtime: LocalRuntime;
@@ -42,27 +44,10 @@ const client = () => eventBridge(ports.events);
 
 beforeAll(async () => {
   const dynamoEndpoint = inject("dynamoEndpoint");
-  ports = {
-    events: await freePort(),
-    ses: await freePort(),
-    web: await freePort(),
-    dynamodb: Number(new URL(dynamoEndpoint).port),
-  };
+  ports = await freeRuntimePorts(dynamoEndpoint);
   const tableName = `e2e-${randomUUID()}`;
   env = cliEnv(ports, tableName);
-  runtime = await startLocalRuntime({
-    eventsPort: ports.events,
-    sesPort: ports.ses,
-    webPort: ports.web,
-    dynamoPort: ports.dynamodb,
-    dynamoEndpoint,
-    tableName,
-    busName: "csp-transfers",
-    senderEmail: "reminders@csp-transfers.example",
-    dataDir: null,
-    scanIntervalMs: null,
-    backoffBaseMs: 20,
-  });
+  runtime = await startTestRuntime(ports, dynamoEndpoint, tableName);
 });
 
 afterAll(async () => {

@@ -7,10 +7,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../../bin/cli/main.js";
-import { freePort } from "../../local/free-port.js";
 import { postWebhook, signNotification } from "../../local/partner-center-fake/sign.js";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
-import { cli, cliEnv, cliJson, drain, type Ports } from "../e2e/helpers.js";
+import type { LocalRuntime } from "../../local/runtime.js";
+import {
+  cli,
+  cliEnv,
+  cliJson,
+  drain,
+  freeRuntimePorts,
+  type Ports,
+  startTestRuntime,
+} from "../e2e/helpers.js";
 import {
   CSV_HEADER,
   PARTNER_ID,
@@ -37,29 +44,11 @@ beforeAll(async () => {
   world = await startPartnerCenterWorld();
   Object.assign(process.env, world.env);
   const dynamoEndpoint = inject("dynamoEndpoint");
-  ports = {
-    events: await freePort(),
-    ses: await freePort(),
-    web: await freePort(),
-    dynamodb: Number(new URL(dynamoEndpoint).port),
-  };
+  ports = await freeRuntimePorts(dynamoEndpoint);
   const tableName = `pc-${randomUUID()}`;
   env = { ...cliEnv(ports, tableName), ...world.env };
   Object.assign(process.env, env);
-  runtime = await startLocalRuntime({
-    eventsPort: ports.events,
-    sesPort: ports.ses,
-    webPort: ports.web,
-    dynamoPort: ports.dynamodb,
-    dynamoEndpoint,
-    tableName,
-    busName: "csp-transfers",
-    senderEmail: "reminders@csp-transfers.example",
-    dataDir: null,
-    scanIntervalMs: null,
-    backoffBaseMs: 20,
-    maxAttempts: 2,
-  });
+  runtime = await startTestRuntime(ports, dynamoEndpoint, tableName, { maxAttempts: 2 });
   webhook = `${runtime.endpoints.web}/partner-center/webhook`;
 });
 

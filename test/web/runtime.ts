@@ -4,9 +4,16 @@
  * with fixture transfers through the real events endpoint.
  */
 import { randomUUID } from "node:crypto";
-import { freePort } from "../../local/free-port.js";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
-import { cliEnv, drain, eventBridge, type Ports, putAll } from "../e2e/helpers.js";
+import type { LocalRuntime } from "../../local/runtime.js";
+import {
+  cliEnv,
+  drain,
+  eventBridge,
+  freeRuntimePorts,
+  type Ports,
+  putAll,
+  startTestRuntime,
+} from "../e2e/helpers.js";
 import type { FixtureTransfer } from "./fixtures.js";
 
 export type WebRuntime = {
@@ -24,25 +31,10 @@ export async function startWebRuntime(
   dynamoEndpoint: string,
   options: { dataDir?: string | null } = {},
 ): Promise<WebRuntime> {
-  const ports: Ports = {
-    events: await freePort(),
-    ses: await freePort(),
-    web: await freePort(),
-    dynamodb: Number(new URL(dynamoEndpoint).port),
-  };
+  const ports = await freeRuntimePorts(dynamoEndpoint);
   const tableName = `web-${randomUUID()}`;
-  const runtime = await startLocalRuntime({
-    eventsPort: ports.events,
-    sesPort: ports.ses,
-    webPort: ports.web,
-    dynamoPort: ports.dynamodb,
-    dynamoEndpoint,
-    tableName,
-    busName: "csp-transfers",
-    senderEmail: "reminders@csp-transfers.example",
+  const runtime = await startTestRuntime(ports, dynamoEndpoint, tableName, {
     dataDir: options.dataDir ?? null,
-    scanIntervalMs: null,
-    backoffBaseMs: 20,
   });
   const client = eventBridge(ports.events);
   return {
