@@ -9,11 +9,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { EventBridgeEvent } from "aws-lambda";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../shared/config/thresholds.js";
-import { DETAIL_TYPES, SOURCES, type UpstreamDetailType } from "../shared/events/registry.js";
+import { DETAIL_TYPES } from "../shared/events/registry.js";
 import { documentClient } from "../shared/store/clients.js";
 import { TransferStore } from "../shared/store/transfer-store.js";
 import { EventPublisher } from "../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../shared/tracker/upstream-handler.js";
+import { envelope } from "../test/support/events.js";
 import type { BenchDynamo } from "./harness.js";
 import { progress } from "./harness.js";
 
@@ -30,20 +31,6 @@ export type BurstFigures = {
 };
 
 type Envelope = EventBridgeEvent<string, unknown>;
-
-function envelope(detailType: UpstreamDetailType, detail: object, time: string): Envelope {
-  return {
-    version: "0",
-    id: randomUUID(),
-    "detail-type": detailType,
-    source: SOURCES.upstream,
-    account: "000000000000",
-    time,
-    region: "us-east-1",
-    resources: [],
-    detail,
-  } as Envelope;
-}
 
 /** An invitation listing `originals` GUID-named originals, and one replacement for each. */
 export function burstPlan(originals: number): { invitation: Envelope; burst: Envelope[] } {

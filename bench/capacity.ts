@@ -13,7 +13,6 @@ import type { EventBridgeEvent } from "aws-lambda";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../shared/config/thresholds.js";
 import {
   DETAIL_TYPES,
-  SOURCES,
   UPSTREAM_DETAIL_TYPES,
   type UpstreamDetailType,
 } from "../shared/events/registry.js";
@@ -21,6 +20,7 @@ import { documentClient } from "../shared/store/clients.js";
 import { TransferStore } from "../shared/store/transfer-store.js";
 import { EventPublisher } from "../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../shared/tracker/upstream-handler.js";
+import { envelope } from "../test/support/events.js";
 import type { BenchDynamo } from "./harness.js";
 import { progress } from "./harness.js";
 
@@ -97,20 +97,6 @@ function meteredClient(config: BenchDynamo["clientConfig"]) {
       return taken;
     },
   };
-}
-
-function envelope(detailType: UpstreamDetailType, detail: object, time: string) {
-  return {
-    version: "0",
-    id: randomUUID(),
-    "detail-type": detailType,
-    source: SOURCES.upstream,
-    account: "000000000000",
-    time,
-    region: "us-east-1",
-    resources: [],
-    detail,
-  } as EventBridgeEvent<string, unknown>;
 }
 
 /** A transfer's lifecycle with GUID ids: create, then one steady-state event of each type. */

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
 import { MAX_SUBSCRIPTION_IDS } from "../shared/domain/bounds.js";
-import { DETAIL_TYPES, SOURCES, type UpstreamDetailType } from "../shared/events/registry.js";
+import { DETAIL_TYPES } from "../shared/events/registry.js";
+import { envelope } from "../test/support/events.js";
 
 type Envelope = EventBridgeEvent<string, unknown>;
 const ORIGINALS = 500;
@@ -21,20 +22,6 @@ const OFFERS = Array.from({ length: 12 }, (_, i) => ({
     "Exchange Online (Plan 1)",
   ][i % 4] as string,
 }));
-
-function envelope(detailType: UpstreamDetailType, detail: object, time: string): Envelope {
-  return {
-    version: "0",
-    id: randomUUID(),
-    "detail-type": detailType,
-    source: SOURCES.upstream,
-    account: "123456789012",
-    time,
-    region: "eu-west-1",
-    resources: [],
-    detail,
-  } as Envelope;
-}
 
 export function transferAtBound(key: { partnerId: string; customerTenantId: string }): Envelope[] {
   const at = (day: number, minute = 0) => new Date(Date.UTC(2026, 0, day, 8, minute)).toISOString();
