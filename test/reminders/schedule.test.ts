@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   daysLeftUntil,
   nextReminderDate,
-  type ReminderSubject,
-  reminderDecision,
   termDays,
-} from "../../shared/reminders/schedule.js";
+} from "../../shared/domain/reminder-schedule.js";
+import { type ReminderSubject, reminderDecision } from "../../shared/reminders/schedule.js";
 
 const THRESHOLDS = [60, 30, 14, 7, 1];
 const NOW = "2026-05-01T10:00:00Z";
