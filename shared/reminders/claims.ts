@@ -22,6 +22,7 @@
  */
 import { utcDate, utcDay } from "../domain/time.js";
 import type { ExpiryApproaching } from "../events/details.js";
+import type { OriginalRecord } from "../store/original-records.js";
 
 export const CLAIM_PREFIX = "REMINDER#";
 export const CLAIM_ITEM_TYPE = "REMINDER_CLAIM";
@@ -92,3 +93,29 @@ export type ClaimItem = {
   reminderShard?: string;
   reminderDue?: string;
 };
+
+/** The expiry key of a claim (claims written before expiries were remembered: the end date). */
+export const expiryKeyOf = (claim: Pick<ClaimItem, "expiry" | "commitmentEndDate">): string =>
+  claim.expiry ?? utcDate(claim.commitmentEndDate);
+
+/** The `Expiry Approaching` detail for an original at a threshold. */
+export function detailOf(
+  original: OriginalRecord,
+  daysLeft: number,
+  thresholdDays: number,
+): ExpiryApproaching {
+  return {
+    partnerId: original.partnerId,
+    customerTenantId: original.customerTenantId,
+    customerName: original.customerName,
+    partnerEmail: original.partnerEmail,
+    subscriptionId: original.subscriptionId,
+    offerId: original.offerId,
+    offerName: original.offerName,
+    quantity: original.quantity,
+    commitmentEndDate: original.commitmentEndDate,
+    daysLeft,
+    thresholdDays,
+    replacementProvisioned: original.replacementProvisioned,
+  };
+}
