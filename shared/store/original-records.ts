@@ -1,7 +1,7 @@
 import { effectiveOriginals } from "../domain/originals.js";
+import { nextReminderDate } from "../domain/reminder-schedule.js";
 import type { TransferState } from "../domain/state.js";
 import type { TransferView, Warning, WarningCode } from "../domain/view-types.js";
-import { nextReminderDate } from "../domain/reminder-schedule.js";
 
 /**
  * What the expiry scan and `due` need to know about one original, denormalised onto its own
