@@ -1,4 +1,7 @@
-import { createNotifierHandler, notifierDependencies } from "../../shared/reminders/notifier.js";
+import {
+  createNotifierHandler,
+  notifierDependencies,
+} from "../../shared/reminders/notifier-handler.js";
 
-/** Lambda entry point for "Expiry Approaching": emails the partner once per reminder. */
+/** Lambda entry point for "Reminder Digest Ready": emails the partner one digest. */
 export const handler = createNotifierHandler(notifierDependencies());

@@ -21,13 +21,13 @@ import { claimSk } from "../../shared/reminders/claims.js";
 import { DIGEST_SK, digestPk } from "../../shared/reminders/digests.js";
 import { runExpiryScan } from "../../shared/reminders/expiry-scan.js";
 import {
-  createNotifierHandler,
   DigestRecordError,
   type NotifierOptions,
   ReminderInFlightError,
   ReminderNotifier,
   SEND_LEASE_MS,
 } from "../../shared/reminders/notifier.js";
+import { createNotifierHandler } from "../../shared/reminders/notifier-handler.js";
 import { transferPk } from "../../shared/store/keys.js";
 import { TransferStore } from "../../shared/store/transfer-store.js";
 import { freshTable } from "../support/dynamo.js";
