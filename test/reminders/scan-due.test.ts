@@ -77,9 +77,28 @@ describe("expiry scan", () => {
 
   it("an end date already past is removed from the index without a reminder", async () => {
     const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
-    const result = await scan("2026-07-01T00:00:00Z");
+    const now = "2026-07-01T00:00:00Z";
+    const result = await scan(now, { clock: () => Date.parse(now) });
     expect(counts(result)).toEqual({ due: 0, emitted: 0, alreadyReminded: 0, skipped: 1 });
     expect(publisher.events).toEqual([]);
+    await expectOutOfIndex(key, "o-1");
+  });
+
+  it("a simulated clock past the end date takes nothing out of the index: the real date still reminds it", async () => {
+    const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+    const realClock = () => Date.parse(AT_60);
+    const ahead = await scan("9999-12-31T00:00:00Z", { clock: realClock });
+    expect(counts(ahead)).toEqual({ due: 0, emitted: 0, alreadyReminded: 0, skipped: 1 });
+    expect(await originalItem(db, tableName, key, "o-1")).toHaveProperty("reminderDue");
+
+    const today = await scan(AT_60, { clock: realClock });
+    expect(counts(today)).toEqual({ due: 1, emitted: 1, alreadyReminded: 0, skipped: 0 });
+    expect(publisher.take().map((e) => [e.subscriptionId, e.thresholdDays])).toEqual([["o-1", 60]]);
+  });
+
+  it("an end date passed by the simulated clock and by the real clock leaves the index", async () => {
+    const key = await oneTransfer([{ subscriptionId: "o-1", commitmentEndDate: END }]);
+    await scan("9999-12-31T00:00:00Z", { clock: () => Date.parse("2026-07-01T00:00:00Z") });
     await expectOutOfIndex(key, "o-1");
   });
 

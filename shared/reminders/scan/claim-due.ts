@@ -7,6 +7,7 @@
  * transaction fails; the scan re-reads the original and decides again).
  */
 import { TransactWriteCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { daysLeftUntil } from "../../domain/reminder-schedule.js";
 import { reminderDueKey } from "../../store/keys.js";
 import { backoffMs, ContentionError, sleep } from "../../store/retry.js";
 import {
@@ -42,6 +43,14 @@ async function claimOriginal(run: ScanRun, first: OriginalItem): Promise<Outcome
       return { kind: sawClaim ? "alreadyReminded" : "gone" };
     }
     const decision = reminderDecision(item, run.thresholds, run.now);
+    if (
+      decision.kind === "drop" &&
+      decision.reason === "pastEndDate" &&
+      !passedForGood(run, item)
+    ) {
+      // Past by a simulated clock only (`scan --now`): the original stays in future reminders.
+      return { kind: "skipped" };
+    }
     if (decision.kind !== "remind") {
       const next = decision.kind === "reschedule" ? decision.next : null;
       if (await updateIf(run.db, indexUpdate(run, item, next))) return { kind: "skipped" };
@@ -84,6 +93,15 @@ async function claimOriginal(run: ScanRun, first: OriginalItem): Promise<Outcome
     }
   }
   throw new ContentionError(`gave up on ${first.pk} ${first.sk} after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * An end date leaves the reminder index only once it has passed by the real clock too (SPEC
+ * section 4): whatever a scan with a simulated clock decides, a later scan with an earlier clock
+ * still reminds it.
+ */
+function passedForGood(run: ScanRun, item: OriginalItem): boolean {
+  return daysLeftUntil(item.commitmentEndDate, run.wallTime()) < 0;
 }
 
 function newClaim(
