@@ -1,8 +1,9 @@
 /**
  * Delivers accepted events to the handler modules, the way EventBridge + Lambda's asynchronous
  * invocation do: routed by the shared RULES, retried with exponential backoff and jitter on
- * transient failures, dead-lettered at once when the handler says the event can never succeed
- * (`retryable === false`, e.g. EventValidationError) and after the last attempt otherwise.
+ * transient failures (never sooner than a failure's `retryAfterMs`), dead-lettered at once when
+ * the handler says the event can never succeed (`retryable === false`, e.g. EventValidationError)
+ * and after the last attempt otherwise.
  */
 import { type FunctionId, RULES, type RuleDefinition } from "../shared/functions.js";
 import {
@@ -206,7 +207,7 @@ export class Dispatcher {
           attempt,
         );
       } else {
-        this.retryLater(delivery, attempt);
+        this.retryLater(delivery, attempt, retryAfterOf(error));
       }
       return;
     }
@@ -220,10 +221,11 @@ export class Dispatcher {
     await this.options.journal.done(delivery.id);
   }
 
-  private retryLater(delivery: Delivery, attempt: number): void {
+  /** Full-jitter backoff, but never sooner than the failure said a retry could succeed. */
+  private retryLater(delivery: Delivery, attempt: number, retryAfterMs: number): void {
     const base = this.options.backoffBaseMs ?? 200;
     const cap = this.options.backoffCapMs ?? 10_000;
-    const delay = Math.random() * Math.min(cap, base * 2 ** (attempt - 1));
+    const delay = Math.max(retryAfterMs, Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.enqueue(delivery);
@@ -239,6 +241,19 @@ export class Dispatcher {
     const letter = await this.options.journal.deadLetter(delivery.id, reason, attempts);
     if (letter) this.options.onDeadLetter?.(letter);
   }
+}
+
+/** Longest wait a failure may ask for before its retry (a send lease is 60 s). */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+/**
+ * How long a failure says to wait before retrying (`retryAfterMs`, e.g. the notifier's
+ * ReminderInFlightError: until another delivery's send lease expires); 0 when it says nothing.
+ */
+export function retryAfterOf(error: unknown): number {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(value, MAX_RETRY_AFTER_MS);
 }
 
 function transferKeyOf(event: BusEvent): string | null {
