@@ -7,12 +7,23 @@
  *      |                              |   ^                         |
  *      |                              |   +---- SES failed, or -----+
  *      |                              |         lease expired (the sender died)
- *      +--> SUPERSEDED: its scan died before marking it EMITTED; a later scan took its claims
- *           into its own digest (the notifier sends nothing for a SUPERSEDED digest).
+ *      +------------------------------+-------------+---------------+
+ *                                                   +--> SUPERSEDED: a later scan took its claims
+ *           into its own digest (the notifier sends nothing for a SUPERSEDED digest): a PENDING
+ *           digest whose scan died, or a digest whose sending was interrupted (SENDING with an
+ *           expired lease, or EMITTED after a failed send) once every retry of its delivery may
+ *           have been spent.
+ *
+ * While a scan or a sender could die holding it, a digest stays in the reminder index, so that a
+ * later scan finds it without reading the table: PENDING under `!digest#<createdAt>`, SENDING
+ * under `!sending#<leaseUntil>`, EMITTED after a failed send under `!sending#<when released>`.
+ * It leaves the index when marked EMITTED by its scan, when recorded SENT, and once superseded
+ * with no claim naming it.
  *
  * A claim belongs to at most one digest (`digestId`, set by a conditional update), and a digest
  * sends only the claims that name it: whatever is retried or redelivered, each (subscription,
- * threshold) is in one email.
+ * threshold) is in one email — the one exception being a digest whose sender died after SES
+ * accepted it and before it was recorded SENT (sent again, SES having no idempotency key).
  */
 import { createHash } from "node:crypto";
 import { reminderShardOf } from "../store/keys.js";
@@ -21,6 +32,9 @@ export const DIGEST_ITEM_TYPE = "REMINDER_DIGEST";
 export const DIGEST_SK = "DIGEST";
 /** Index sort key prefix of a PENDING digest (see PENDING_INDEX_PREFIX in claims.ts). */
 export const DIGEST_PENDING_PREFIX = "!digest#";
+
+/** Index sort key prefix of a digest being sent, or released after a failed send. */
+export const DIGEST_SENDING_PREFIX = "!sending#";
 
 export type DigestStatus = "PENDING" | "EMITTED" | "SENDING" | "SENT" | "SUPERSEDED";
 
@@ -72,4 +86,9 @@ export function pendingDigestIndexKey(createdAt: string, digestId: string): stri
 
 export function digestShard(digestId: string): string {
   return reminderShardOf(digestPk(digestId), DIGEST_SK);
+}
+
+/** Index key of a digest whose sending a later scan may take over from `from` (ISO) on. */
+export function sendingDigestIndexKey(from: string, digestId: string): string {
+  return `${DIGEST_SENDING_PREFIX}${from}#${digestId}`;
 }

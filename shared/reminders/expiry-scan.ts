@@ -3,7 +3,7 @@
  * its own module under ./scan/ with the few store operations it needs:
  *
  * 1. recover what a dead run left (scan/recover.ts): digests and claims left PENDING past the
- *    grace period;
+ *    grace period, and digests whose sending was interrupted (a send lease expired);
  * 2. find what is due and claim it (scan/claim-due.ts): the index entries dated up to the scan's
  *    UTC date, one claim per (subscription, expiry, most urgent threshold);
  * 3. form the digests and hand them over to the notifier (scan/hand-over.ts);
@@ -17,7 +17,11 @@
 import { reminderShards } from "../store/keys.js";
 import { claimDueOriginals } from "./scan/claim-due.js";
 import { handOverDigests } from "./scan/hand-over.js";
-import { recoverOrphanedClaims, recoverStaleDigests } from "./scan/recover.js";
+import {
+  recoverInterruptedSends,
+  recoverOrphanedClaims,
+  recoverStaleDigests,
+} from "./scan/recover.js";
 import { claimsToRelease, releaseClaims } from "./scan/release.js";
 import { type ExpiryScanOptions, type ExpiryScanResult, ScanRun } from "./scan/scan-run.js";
 
@@ -33,6 +37,7 @@ export async function runExpiryScan(options: ExpiryScanOptions): Promise<ExpiryS
   const shards = await Promise.allSettled(
     reminderShards().map(async (shard) => {
       await recoverStaleDigests(run, shard);
+      await recoverInterruptedSends(run, shard);
       await recoverOrphanedClaims(run, shard);
       await claimDueOriginals(run, shard);
     }),

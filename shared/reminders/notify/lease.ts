@@ -7,16 +7,35 @@
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { updateIf } from "../conditional-writes.js";
-import { DIGEST_SK, type DigestItem, digestPk } from "../digests.js";
+import {
+  DIGEST_SK,
+  type DigestItem,
+  digestPk,
+  digestShard,
+  sendingDigestIndexKey,
+} from "../digests.js";
 import type { NotifierContext } from "./context.js";
 
 /** Must exceed the notifier's Lambda timeout (30 s), so a live sender keeps its lease. */
 export const SEND_LEASE_MS = 60_000;
 
-/** Another delivery of the same digest holds the send lease; retry later. */
+/** Past a lease's expiry before a retry may take it over (its condition is `leaseUntil < now`). */
+const RETRY_MARGIN_MS = 250;
+
+/**
+ * Another delivery of the same digest holds the send lease; retry later — not before
+ * `retryAfterMs`, when the lease expires (the local bus honours it; Lambda's asynchronous retries
+ * come 1 and 3 minutes after a failure, past the 60-second lease).
+ */
 export class ReminderInFlightError extends Error {
   override readonly name = "ReminderInFlightError";
   readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
 }
 
 export type Lease =
@@ -39,19 +58,24 @@ export async function readDigest(
   return (result.Item as DigestItem | undefined) ?? null;
 }
 
-/** Takes the send lease; the digest leaves the PENDING index (if its scan had not yet). */
+/**
+ * Takes the send lease. The digest is listed in the reminder index under its lease's expiry, so
+ * that if this sender dies and every retry of its delivery is spent, the next scan takes it over.
+ */
 export async function takeLease(
   ctx: NotifierContext,
   digest: DigestItem,
   token: string,
 ): Promise<Lease> {
   const now = ctx.clock();
+  const until = now + (ctx.leaseMs ?? SEND_LEASE_MS);
   const acquired = await updateIf(ctx.db, {
     TableName: ctx.tableName,
     Key: { pk: digest.pk, sk: DIGEST_SK },
     UpdateExpression:
       "SET #status = :sending, leaseToken = :token, leaseUntil = :until, " +
-      "attempts = if_not_exists(attempts, :zero) + :one REMOVE reminderShard, reminderDue",
+      "attempts = if_not_exists(attempts, :zero) + :one, " +
+      "reminderShard = :shard, reminderDue = :due",
     ConditionExpression:
       "#status IN (:pending, :emitted) OR (#status = :sending AND leaseUntil < :now)",
     ExpressionAttributeNames: { "#status": "status" },
@@ -60,7 +84,9 @@ export async function takeLease(
       ":pending": "PENDING",
       ":emitted": "EMITTED",
       ":token": token,
-      ":until": now + (ctx.leaseMs ?? SEND_LEASE_MS),
+      ":until": until,
+      ":shard": digestShard(digest.digestId),
+      ":due": sendingDigestIndexKey(new Date(until).toISOString(), digest.digestId),
       ":now": now,
       ":zero": 0,
       ":one": 1,
@@ -70,12 +96,20 @@ export async function takeLease(
   const current = await readDigest(ctx, digest.digestId);
   if (current?.status === "SENT") return { kind: "sent", digest: current };
   if (current?.status === "SUPERSEDED") return { kind: "superseded" };
+  const leaseLeft =
+    current?.status === "SENDING" && current.leaseUntil !== undefined
+      ? Math.max(0, current.leaseUntil - now)
+      : 0;
   throw new ReminderInFlightError(
     `digest ${digest.digestId} is being sent by another delivery (status ${current?.status ?? "gone"})`,
+    leaseLeft + RETRY_MARGIN_MS,
   );
 }
 
-/** Nothing was sent: give the lease back (if still ours) so that a retry sends at once. */
+/**
+ * Nothing was sent: give the lease back (if still ours) so that a retry sends at once. It stays in
+ * the index: if every retry fails too, the next scan takes its claims over.
+ */
 export async function releaseLease(
   ctx: NotifierContext,
   digest: DigestItem,
@@ -84,9 +118,13 @@ export async function releaseLease(
   await updateIf(ctx.db, {
     TableName: ctx.tableName,
     Key: { pk: digest.pk, sk: DIGEST_SK },
-    UpdateExpression: "SET #status = :emitted REMOVE leaseToken, leaseUntil",
+    UpdateExpression: "SET #status = :emitted, reminderDue = :due REMOVE leaseToken, leaseUntil",
     ConditionExpression: "leaseToken = :token",
     ExpressionAttributeNames: { "#status": "status" },
-    ExpressionAttributeValues: { ":emitted": "EMITTED", ":token": token },
+    ExpressionAttributeValues: {
+      ":emitted": "EMITTED",
+      ":token": token,
+      ":due": sendingDigestIndexKey(new Date(ctx.clock()).toISOString(), digest.digestId),
+    },
   });
 }

@@ -53,7 +53,7 @@ export async function recordSent(
       "SET #status = :sent, sentAt = :sentAt, sentRows = :rows, rowsRecorded = :recorded, " +
       "sentToken = :token" +
       (messageId ? ", messageId = :messageId" : "") +
-      " REMOVE leaseToken, leaseUntil",
+      " REMOVE leaseToken, leaseUntil, reminderShard, reminderDue",
     ConditionExpression: "leaseToken = :token",
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: {

@@ -1,11 +1,15 @@
 /**
- * Step 3 of the scan: recover what a dead run left, before reading what is due (usually there is
- * nothing: a digest or claim is PENDING only while its scan runs).
+ * Step 1 of the scan: recover what a dead run left, before reading what is due (usually there is
+ * nothing: a digest or claim is PENDING only while its scan runs, SENDING only while it is sent).
  *
  * - A digest left PENDING longer than the grace period (its scan died before marking it EMITTED:
  *   it may or may not have been published) is made SUPERSEDED first — a conditional update, so
  *   if the notifier took it meanwhile it stays the notifier's — and a late delivery of it then
  *   sends nothing; the claims that still name it join this run's digests.
+ * - A digest whose sending was interrupted — SENDING with an expired send lease (the sender died
+ *   after taking it; SES may or may not have accepted the email), or EMITTED after a failed send —
+ *   is taken over the same way, so a crash loses no reminder even when every retry of its
+ *   delivery was spent (SPEC section 4). If SES had accepted it, this sends it a second time.
  * - A claim left PENDING longer than the grace period (its scan died before putting it in a
  *   digest) is taken over with today's figures: a conditional refresh of `claimedAt`, so
  *   concurrent scans recover it once.
@@ -29,9 +33,11 @@ import {
 import { deleteIf, updateIf } from "../conditional-writes.js";
 import {
   DIGEST_PENDING_PREFIX,
+  DIGEST_SENDING_PREFIX,
   DIGEST_SK,
   type DigestItem,
   pendingDigestIndexKey,
+  sendingDigestIndexKey,
 } from "../digests.js";
 import { reminderDecision } from "../schedule.js";
 import { indexPages } from "./index-pages.js";
@@ -119,27 +125,68 @@ async function recoverClaim(run: ScanRun, claim: ClaimItem): Promise<Outcome> {
 }
 
 /**
- * A digest whose scan died before marking it EMITTED. It stays in the index until no claim names
- * it any more, so a run that dies half-way through taking its claims over leaves nothing stranded.
+ * A digest whose sending was interrupted: SENDING with an expired lease (the sender died and,
+ * perhaps, every retry of its delivery was spent), or EMITTED after a failed send. Taken over
+ * like a dead scan's digest; a late retry or a redrive of its delivery then sends nothing.
+ */
+export async function recoverInterruptedSends(run: ScanRun, shard: string): Promise<void> {
+  const to = sendingDigestIndexKey(run.wallTime(), "");
+  for await (const items of indexPages(run, shard, DIGEST_SENDING_PREFIX, to)) {
+    for (const digest of items as DigestItem[]) await recoverDigest(run, digest);
+  }
+}
+
+/** The condition under which a digest found in the index is still abandoned, by its status. */
+function abandoned(run: ScanRun, digest: DigestItem) {
+  switch (digest.status) {
+    case "PENDING":
+      return {
+        condition: "#status = :pending AND createdAt = :seen",
+        values: { ":pending": "PENDING", ":seen": digest.createdAt },
+      };
+    case "SENDING":
+      return {
+        condition: "#status = :sending AND leaseToken = :token AND leaseUntil < :now",
+        values: { ":sending": "SENDING", ":token": digest.leaseToken, ":now": run.clock() },
+      };
+    case "EMITTED":
+      return {
+        condition: "#status = :emitted AND attribute_not_exists(leaseToken)",
+        values: { ":emitted": "EMITTED" },
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * A digest left by a dead scan or an interrupted sender is made SUPERSEDED first (a conditional
+ * update: if a sender took it meanwhile, it stays the sender's), then its claims join this run.
+ * It stays in the index until no claim names it any more, so a run that dies half-way through
+ * taking its claims over leaves nothing stranded.
  */
 async function recoverDigest(run: ScanRun, digest: DigestItem): Promise<void> {
+  if (digest.status === "SENT") return;
   if (digest.status !== "SUPERSEDED") {
+    const stillAbandoned = abandoned(run, digest);
+    if (!stillAbandoned) return;
     const superseded = await updateIf(run.db, {
       TableName: run.tableName,
       Key: { pk: digest.pk, sk: DIGEST_SK },
-      UpdateExpression: "SET #status = :superseded, supersededAt = :at",
-      ConditionExpression: "#status = :pending AND createdAt = :seen",
+      UpdateExpression:
+        "SET #status = :superseded, supersededAt = :at REMOVE leaseToken, leaseUntil",
+      ConditionExpression: stillAbandoned.condition,
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
         ":superseded": "SUPERSEDED",
         ":at": run.wallTime(),
-        ":pending": "PENDING",
-        ":seen": digest.createdAt,
+        ...stillAbandoned.values,
       },
     });
     if (!superseded) return;
-    run.logger?.warn("taking over an orphaned reminder digest", {
+    run.logger?.warn("taking over an abandoned reminder digest", {
       digestId: digest.digestId,
+      status: digest.status,
       rows: digest.rows.length,
       createdAt: digest.createdAt,
     });
