@@ -31,6 +31,15 @@ export const NotifierEnv = z.object({
   REMINDER_THRESHOLDS: ReminderThresholds.prefault(DEFAULT_REMINDER_THRESHOLDS),
 });
 
+/**
+ * The notifier's send lease (ms), for the local runtime and tests only: the stack leaves it unset
+ * (60 s, longer than the notifier's 30-second timeout). Kept out of NotifierEnv so that the stack
+ * need not set it.
+ */
+export const NotifierLeaseEnv = z.object({
+  REMINDER_SEND_LEASE_MS: z.coerce.number().int().min(1_000).max(900_000).optional(),
+});
+
 export type TrackerEnv = z.infer<typeof TrackerEnv>;
 export type ExpiryScanEnv = z.infer<typeof ExpiryScanEnv>;
 export type NotifierEnv = z.infer<typeof NotifierEnv>;

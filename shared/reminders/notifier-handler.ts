@@ -1,7 +1,7 @@
 /** Wiring of the notifier: clients from the parsed environment, and the Lambda handler. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { NotifierEnv, readEnv } from "../config/env.js";
+import { NotifierEnv, NotifierLeaseEnv, readEnv } from "../config/env.js";
 import { EventValidationError, parseEnvelope } from "../events/envelope.js";
 import { DETAIL_TYPES } from "../events/registry.js";
 import { documentClient } from "../store/clients.js";
@@ -12,6 +12,7 @@ export type NotifierDependencies = { notifier: ReminderNotifier; logger: Logger 
 /** Clients built once per process (module scope in Lambda) from the parsed environment. */
 export function notifierDependencies(env: NodeJS.ProcessEnv = process.env): NotifierDependencies {
   const config = readEnv(NotifierEnv, env);
+  const { REMINDER_SEND_LEASE_MS: leaseMs } = readEnv(NotifierLeaseEnv, env);
   const logger = new Logger({
     serviceName: config.POWERTOOLS_SERVICE_NAME,
     logLevel: config.LOG_LEVEL,
@@ -25,6 +26,7 @@ export function notifierDependencies(env: NodeJS.ProcessEnv = process.env): Noti
       senderEmail: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       thresholds: config.REMINDER_THRESHOLDS,
+      leaseMs,
       logger,
     }),
     logger,
