@@ -7,7 +7,8 @@
  * - an original is mailed twice only if an email listing it had been accepted by SES before the
  *   kill (SES has no idempotency key: the one duplicate a crash may cause);
  * - nothing is left dead-lettered.
- * The send lease is shortened (REMINDER_SEND_LEASE_MS) so that a run takes seconds.
+ * The send lease is shortened to 10 s (REMINDER_SEND_LEASE_MS) so that a run takes seconds, yet
+ * outlasts the restart, so that redelivered digests meet live leases.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -26,7 +27,8 @@ import { KILL_STEPS, type KillStep } from "../support/kill-at-step.js";
 
 const PARTNERS = 20;
 const ORIGINALS_PER_PARTNER = 2;
-const LEASE_MS = 2_000;
+/** Longer than a restart plus the bus's ordinary backoff: the restarted runtime meets live leases. */
+const LEASE_MS = 10_000;
 const DAY_MS = 86_400_000;
 /** Kill at the n-th time the step happens: several digests are then at other steps. */
 const KILL_AT_COUNT: Record<KillStep, number> = {
