@@ -3,6 +3,7 @@
  * table per test) and the real local SES (aws-ses-v2-local, SES v2 with attachments), whose
  * `/store` is read back. aws-sdk-client-mock is used only for SES throttling.
  */
+
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
@@ -29,7 +30,7 @@ import {
   SEND_LEASE_MS,
 } from "../../shared/reminders/notifier.js";
 import { transferPk } from "../../shared/store/keys.js";
-import { TransferStore } from "../../shared/store/transfer-store.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import { freshTable } from "../support/dynamo.js";
 import { ended, invitationSent, newTransferKey, original, provisioned } from "../support/events.js";
 import {
@@ -130,7 +131,7 @@ function envelope(detailType: string, detail: unknown) {
 const quietLogger = () => new Logger({ serviceName: "test", logLevel: "ERROR" });
 
 async function remindersOf(key: { partnerId: string; customerTenantId: string }) {
-  const view = await new TransferStore(db, tableName, THRESHOLDS).getView(key);
+  const view = await readTransferView(db, tableName, key);
   return Object.fromEntries(
     (view?.subscriptions ?? []).map((s) => [
       s.subscriptionId,
