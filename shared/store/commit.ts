@@ -11,7 +11,7 @@ import type { TransferStatus, UpstreamEvent } from "../events/index.js";
 import type { ApplyRead } from "./apply-read.js";
 import { type Derived, foldBatch, type StatusChange } from "./fold-batch.js";
 import type { Inbox } from "./inbox.js";
-import { eventSk, originalSk, type TransferKey } from "./keys.js";
+import { entryPartnerOf, eventSk, historyEntryKey, originalSk, type TransferKey } from "./keys.js";
 import { type OriginalRecord, sameRecord } from "./original-records.js";
 import { originalUpdate, type TransactItem } from "./original-writes.js";
 import { compressJson } from "./state-codec.js";
@@ -71,7 +71,7 @@ export async function commitFold(
   const changes = originalChanges(tableName, pk, version, prior.records, after.records);
   const overflow = fold.items > MAX_ITEMS_IN_TRANSACTION;
   const items: TransactItem[] = [
-    markerPut(tableName, pk, own.event, own.statusChange),
+    markerPut(tableName, pk, key, own.event, own.statusChange),
     statePut(tableName, pk, key, after.state, after.view, {
       version,
       expectedVersion: stateItem?.version,
@@ -83,7 +83,7 @@ export async function commitFold(
   for (const folded of fold.folded) {
     if (folded !== own) {
       markerOf.set(items.length, folded.event.id);
-      items.push(markerPut(tableName, pk, folded.event, folded.statusChange));
+      items.push(markerPut(tableName, pk, key, folded.event, folded.statusChange));
     }
     if (folded.fromInbox) items.push(inbox.remove(pk, folded.event.id));
   }
@@ -120,6 +120,7 @@ export async function commitFold(
 function markerPut(
   tableName: string,
   pk: string,
+  key: TransferKey,
   event: UpstreamEvent,
   statusChange: StatusChange | null,
 ): TransactItem {
@@ -132,6 +133,10 @@ function markerPut(
         eventId: event.id,
         detailType: event.detailType,
         time: event.time,
+        // The history entry in the partner-entry index: a transfer's page reads these, never
+        // the payloads.
+        entryPartner: entryPartnerOf(key.partnerId),
+        entryKey: historyEntryKey(key.customerTenantId, event.id),
         receivedAt: new Date().toISOString(),
         // The event itself, compressed: kept permanently as the audit trail.
         event: compressJson(event),

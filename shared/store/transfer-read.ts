@@ -1,23 +1,36 @@
 /**
- * The read side of the store: one transfer's view and the transfer summaries. It shares the
- * table's keys and codecs with the write side and never writes. The connector's state-only
- * lookup is readTransferState (state-read.ts), re-exported here.
+ * The read side of the store: one transfer's view, the transfer summaries and a partner's
+ * expiries — each through a key or an index that holds what is shown, never a Scan, and never
+ * an event's payload (README "Data model"). It shares the table's keys and codecs with the
+ * write side and never writes. The connector's state-only lookup, readTransferState
+ * (state-read.ts), is re-exported here.
  */
-import { type DynamoDBDocumentClient, paginateQuery, paginateScan } from "@aws-sdk/lib-dynamodb";
-import type { TransferState } from "../domain/state.js";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type NativeAttributeValue,
+  paginateQuery,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { mapLimited } from "../concurrency.js";
 import { deriveView, historyOf } from "../domain/view.js";
 import type { HistoryEntry, Reminder, TransferView } from "../domain/view-types.js";
 import type { TransferStatus } from "../events/index.js";
 import {
-  EVENT_PREFIX,
+  entryPartnerOf,
+  expiryEntryRange,
+  historyEntryPrefix,
+  listKeyPrefix,
+  listShardOf,
+  listShards,
   ORIGINAL_PREFIX,
-  partnerKey,
   STATE_SK,
   type TransferKey,
   transferPk,
 } from "./keys.js";
+import type { OriginalRecord } from "./original-records.js";
 import { decodeState } from "./state-codec.js";
-import { PARTNER_INDEX } from "./table-definition.js";
+import { LIST_INDEX, PARTNER_ENTRY_INDEX } from "./table-definition.js";
 
 export { readTransferState } from "./state-read.js";
 
@@ -32,38 +45,89 @@ export type TransferSummary = {
 
 export type SummaryFilter = { partnerId?: string; status?: TransferStatus };
 
-/** The full transfer view, or null when no event for it was ever stored. */
+/** An active original of a transfer in progress, as its expiry entry holds it. */
+export type ExpiryEntry = Pick<
+  OriginalRecord,
+  | "partnerId"
+  | "customerTenantId"
+  | "customerName"
+  | "subscriptionId"
+  | "offerId"
+  | "offerName"
+  | "quantity"
+  | "commitmentEndDate"
+  | "autoRenewEnabled"
+  | "offerDiscontinued"
+  | "replacementProvisioned"
+  | "replacement"
+  | "warnings"
+>;
+
+/** Partners whose entries are read at once (`due` over every partner). */
+const PARTNER_CONCURRENCY = 8;
+
+async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, NativeAttributeValue>[]> {
+  const items: Record<string, NativeAttributeValue>[] = [];
+  for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/**
+ * The full transfer view, or null when no event for it was ever stored: the state item (one
+ * consistent GetItem), the original items for the reminders sent (one consistent Query of their
+ * key range) and the history entries from the partner-entry index — never the event payloads.
+ */
 export async function readTransferView(
   db: DynamoDBDocumentClient,
   tableName: string,
   key: TransferKey,
 ): Promise<TransferView | null> {
   const pk = transferPk(key);
-  let state: TransferState | undefined;
-  const history: HistoryEntry[] = [];
-  const reminders = new Map<string, Reminder[]>();
-  const pages = paginateQuery(
-    { client: db },
-    {
+  const [stateItem, originals, entries] = await Promise.all([
+    db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk, sk: STATE_SK },
+        ProjectionExpression: "#state",
+        ExpressionAttributeNames: { "#state": "state" },
+        ConsistentRead: true,
+      }),
+    ),
+    queryAll(db, {
       TableName: tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": pk },
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": pk, ":prefix": ORIGINAL_PREFIX },
+      ProjectionExpression: "subscriptionId, reminders",
       ConsistentRead: true,
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const sk = String(item.sk);
-      if (sk === STATE_SK) state = decodeState(item.state as Uint8Array);
-      else if (sk.startsWith(EVENT_PREFIX)) {
-        history.push({ eventId: item.eventId, detailType: item.detailType, time: item.time });
-      } else if (sk.startsWith(ORIGINAL_PREFIX) && Array.isArray(item.reminders)) {
-        reminders.set(String(item.subscriptionId), item.reminders as Reminder[]);
-      }
+    }),
+    queryAll(db, {
+      TableName: tableName,
+      IndexName: PARTNER_ENTRY_INDEX.indexName,
+      KeyConditionExpression: "entryPartner = :partner AND begins_with(entryKey, :prefix)",
+      ExpressionAttributeValues: {
+        ":partner": entryPartnerOf(key.partnerId),
+        ":prefix": historyEntryPrefix(key.customerTenantId),
+      },
+      ProjectionExpression: "eventId, detailType, #time",
+      ExpressionAttributeNames: { "#time": "time" },
+    }),
+  ]);
+  if (!stateItem.Item?.state) return null;
+  const view = deriveView(decodeState(stateItem.Item.state as Uint8Array));
+  const reminders = new Map<string, Reminder[]>();
+  for (const item of originals) {
+    if (Array.isArray(item.reminders)) {
+      reminders.set(String(item.subscriptionId), item.reminders as Reminder[]);
     }
   }
-  if (!state) return null;
-  const view = deriveView(state);
+  const history: HistoryEntry[] = entries.map((item) => ({
+    eventId: String(item.eventId),
+    detailType: item.detailType,
+    time: String(item.time),
+  }));
   return {
     ...view,
     subscriptions: view.subscriptions.map((s) => ({
@@ -76,7 +140,10 @@ export async function readTransferView(
   };
 }
 
-/** Transfer summaries, optionally for one partner and/or one status. */
+/**
+ * Transfer summaries, optionally for one partner and/or one status, from the summary index:
+ * one Query of the partner's key range, or one per summary partition.
+ */
 export async function listTransferSummaries(
   db: DynamoDBDocumentClient,
   tableName: string,
@@ -85,29 +152,30 @@ export async function listTransferSummaries(
   const byStatus = filter.status
     ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }
     : {};
-  const statusValues = filter.status ? { ":status": filter.status } : {};
-  const index = { TableName: tableName, IndexName: PARTNER_INDEX.indexName };
-  const pages = filter.partnerId
-    ? paginateQuery(
-        { client: db },
-        {
-          ...index,
-          ...byStatus,
-          KeyConditionExpression: "partnerKey = :partner",
-          ExpressionAttributeValues: { ":partner": partnerKey(filter.partnerId), ...statusValues },
-        },
-      )
-    : paginateScan(
-        { client: db },
-        {
-          ...index,
-          ...byStatus,
-          ...(filter.status ? { ExpressionAttributeValues: statusValues } : {}),
-        },
-      );
-  const items: Record<string, unknown>[] = [];
-  for await (const page of pages) items.push(...(page.Items ?? []));
+  const statusValue = filter.status ? { ":status": filter.status } : {};
+  const query = (shard: string) =>
+    queryAll(db, {
+      TableName: tableName,
+      IndexName: LIST_INDEX.indexName,
+      ...byStatus,
+      ...(filter.partnerId
+        ? {
+            KeyConditionExpression: "listShard = :shard AND begins_with(listKey, :prefix)",
+            ExpressionAttributeValues: {
+              ":shard": shard,
+              ":prefix": listKeyPrefix(filter.partnerId),
+              ...statusValue,
+            },
+          }
+        : {
+            KeyConditionExpression: "listShard = :shard",
+            ExpressionAttributeValues: { ":shard": shard, ...statusValue },
+          }),
+    });
+  const shards = filter.partnerId ? [listShardOf(filter.partnerId)] : listShards();
+  const items = (await Promise.all(shards.map(query))).flat();
   return items
+    .filter((item) => !filter.partnerId || item.partnerId === filter.partnerId)
     .map((item) => ({
       partnerId: String(item.partnerId),
       customerTenantId: String(item.customerTenantId),
@@ -121,4 +189,49 @@ export async function listTransferSummaries(
         a.partnerId.localeCompare(b.partnerId) ||
         a.customerTenantId.localeCompare(b.customerTenantId),
     );
+}
+
+/**
+ * Active originals of transfers in progress ending from `fromDate` to `toDate` (UTC dates,
+ * inclusive), from the partner-entry index: one Query of the partner's date range, or — for
+ * every partner — one per partner named in the summary index.
+ */
+export async function readExpiries(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  range: { fromDate: string; toDate: string; partnerId?: string },
+): Promise<ExpiryEntry[]> {
+  if (range.fromDate > range.toDate) return [];
+  const [from, to] = expiryEntryRange(range.fromDate, range.toDate);
+  const ofPartner = (partnerId: string) =>
+    queryAll(db, {
+      TableName: tableName,
+      IndexName: PARTNER_ENTRY_INDEX.indexName,
+      KeyConditionExpression: "entryPartner = :partner AND entryKey BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":partner": entryPartnerOf(partnerId),
+        ":from": from,
+        ":to": to,
+      },
+    });
+  const partners =
+    range.partnerId !== undefined
+      ? [range.partnerId]
+      : [...new Set((await listTransferSummaries(db, tableName)).map((s) => s.partnerId))];
+  const items = (await mapLimited(partners, PARTNER_CONCURRENCY, ofPartner)).flat();
+  return items.map((item) => ({
+    partnerId: String(item.partnerId),
+    customerTenantId: String(item.customerTenantId),
+    customerName: String(item.customerName),
+    subscriptionId: String(item.subscriptionId),
+    offerId: String(item.offerId),
+    offerName: String(item.offerName),
+    quantity: Number(item.quantity),
+    commitmentEndDate: String(item.commitmentEndDate),
+    autoRenewEnabled: item.autoRenewEnabled === true,
+    offerDiscontinued: item.offerDiscontinued === true,
+    replacementProvisioned: item.replacementProvisioned === true,
+    replacement: (item.replacement as ExpiryEntry["replacement"] | undefined) ?? null,
+    warnings: (item.warnings as ExpiryEntry["warnings"] | undefined) ?? [],
+  }));
 }
