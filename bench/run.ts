@@ -12,10 +12,40 @@ import { benchDigests } from "./digests.js";
 import { benchE2e } from "./e2e.js";
 import { progress, startBenchDynamo } from "./harness.js";
 import { benchPartnerCenter } from "./partner-center.js";
+import { benchReadShare } from "./read-share.js";
 import { benchReminders } from "./reminders.js";
 import { benchWeb } from "./web.js";
 
 const json = process.argv.includes("--json");
+/** `npm run bench -- readShare` runs one part alone (the parts that can run alone). */
+const only = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
+const ALONE: Record<
+  string,
+  (bench: Awaited<ReturnType<typeof startBenchDynamo>>) => Promise<object>
+> = { readShare: benchReadShare };
+
+function print(figures: Record<string, unknown>): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  for (const [key, value] of Object.entries(figures)) {
+    console.log(`${key.padEnd(28)} ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  }
+}
+
+async function runAlone(name: string): Promise<void> {
+  const part = ALONE[name];
+  if (!part)
+    throw new Error(`no bench part "${name}" runs alone; try ${Object.keys(ALONE).join(", ")}`);
+  progress("starting DynamoDB Local");
+  const bench = await startBenchDynamo();
+  try {
+    print({ ...(await part(bench)) });
+  } finally {
+    await bench.dynamo.stop();
+  }
+}
 
 async function main(): Promise<void> {
   const figures: Record<string, unknown> = {};
@@ -34,6 +64,8 @@ async function main(): Promise<void> {
     Object.assign(figures, await benchBound(bench));
     progress("reminders: 100,000 originals, 1% due; indexed scan against a full-table Scan");
     Object.assign(figures, await benchReminders(bench.dynamo.endpoint));
+    progress("readShare: request read units against a full Scan, on a table with history");
+    Object.assign(figures, await benchReadShare(bench));
     progress("web: / and /api/transfers with 1,000 transfers, headless Chromium");
     Object.assign(figures, await benchWeb(bench));
     progress(
@@ -55,16 +87,10 @@ async function main(): Promise<void> {
   if (Number.isFinite(share)) figures.e2eShareOfRawWrites = Math.round(share * 100) / 100;
   progress("reminder digests: npm start, 100 partners x 10 due originals, one scan");
   Object.assign(figures, await benchDigests());
-  if (json) {
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-    return;
-  }
-  for (const [key, value] of Object.entries(figures)) {
-    console.log(`${key.padEnd(28)} ${typeof value === "object" ? JSON.stringify(value) : value}`);
-  }
+  print(figures);
 }
 
-main().catch((error: unknown) => {
+(only ? runAlone(only) : main()).catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

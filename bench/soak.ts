@@ -6,6 +6,7 @@
  * stored transfer view with the pure function of the distinct events it was sent.
  * Bounded in count and time; stops by itself.
  */
+import { readTransferView } from "../shared/store/transfer-read.js";
 import "../local/quiet-sdk.js";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import {
@@ -142,7 +143,10 @@ async function main(): Promise<void> {
       for (let key = keys.shift(); key; key = keys.shift()) {
         const events = byTransfer.get(key) ?? [];
         const [partnerId = "", customerTenantId = ""] = JSON.parse(key) as string[];
-        const view = await store.getView({ partnerId, customerTenantId });
+        const view = await readTransferView(store.db, store.tableName, {
+          partnerId,
+          customerTenantId,
+        });
         const expected = transferView(events);
         const seen = new Set(view?.history.map((h) => h.eventId) ?? []);
         lost += events.filter((e) => !seen.has(e.id)).length;

@@ -4,11 +4,13 @@
  * transfers they name, and those transfers must then read exactly as the pure function of their
  * valid events says (`transferView`). Everything else is an unexpected state change.
  */
+
 import { isDeepStrictEqual } from "node:util";
 import { type DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { transferView } from "../../shared/domain/view.js";
 import type { UpstreamEvent } from "../../shared/events/index.js";
 import { transferPk } from "../../shared/store/keys.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import type { TransferStore } from "../../shared/store/transfer-store.js";
 
 type Item = Record<string, unknown>;
@@ -81,7 +83,7 @@ export class TableOracle {
       partnerId: first.detail.partnerId,
       customerTenantId: first.detail.customerTenantId,
     };
-    const view = await this.store.getView(key);
+    const view = await readTransferView(this.store.db, this.store.tableName, key);
     const stored = new Map(view?.history.map((h) => [h.eventId, h.time]) ?? []);
     const events: UpstreamEvent[] = [];
     for (const { event, window } of expected) {

@@ -1,6 +1,6 @@
 /** Human-readable renderings of the CLI's results. */
 import type { TransferView } from "../../shared/domain/view-types.js";
-import type { TransferSummary } from "../../shared/store/transfer-store.js";
+import type { TransferSummary } from "../../shared/store/transfer-read.js";
 import type { DeadLetterEntry, DueOriginal, EmitResult } from "./commands.js";
 import { date, plural, printable, table } from "./format.js";
 

@@ -19,7 +19,7 @@ import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
 import type { z } from "zod";
 import { WEB_OUTPUT_KEYS } from "../../shared/stack-outputs.js";
-import { PARTNER_INDEX } from "../../shared/store/table-definition.js";
+import { READ_SIDE_INDEXES } from "../../shared/store/table-definition.js";
 import { FORWARDED_AUTHORIZATION_HEADER, type WebApiEnv } from "../../shared/web/web-api.js";
 import { writeSpaSite } from "../../web/build.js";
 import { HANDLER_EXPORT, RUNTIME_NODE_OPTIONS } from "../bundling.js";
@@ -165,13 +165,14 @@ export class WebApp extends Construct {
       environment: { ...environment, NODE_OPTIONS: RUNTIME_NODE_OPTIONS },
       bundling: lambdaBundling(),
     });
-    // The read side: Query and Scan of the table (show, due) and of the byPartner index (list).
+    // The read side: keys and Queries of the table (show) and of its read-side indexes (list,
+    // due, calendar, history); never a Scan.
     role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ["dynamodb:Query", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
+        actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
         resources: [
           props.table.tableArn,
-          `${props.table.tableArn}/index/${PARTNER_INDEX.indexName}`,
+          ...READ_SIDE_INDEXES.map((i) => `${props.table.tableArn}/index/${i.indexName}`),
         ],
       }),
     );

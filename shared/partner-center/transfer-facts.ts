@@ -1,10 +1,12 @@
 /**
  * What the connector needs to know about a transfer, read through the store's public read side
- * (getView and list): whether it exists, its status, when it was invited, its originals and the
+ * (readTransferView and listTransferSummaries): whether it exists, its status, when it was invited, its originals and the
  * new subscriptions it already knows.
  */
+
 import type { TransferView } from "../domain/view-types.js";
 import { DETAIL_TYPES, type TransferStatus } from "../events/index.js";
+import { listTransferSummaries, readTransferView } from "../store/transfer-read.js";
 import type { TransferStore } from "../store/transfer-store.js";
 
 export type TransferFacts = {
@@ -50,11 +52,14 @@ export function factsOf(view: TransferView): TransferFacts {
 export function storeLookup(store: TransferStore): TransferLookup {
   return {
     async get(partnerId, customerTenantId) {
-      const view = await store.getView({ partnerId, customerTenantId });
+      const view = await readTransferView(store.db, store.tableName, {
+        partnerId,
+        customerTenantId,
+      });
       return view ? factsOf(view) : null;
     },
     async inProgress(partnerId) {
-      const rows = await store.list({ partnerId });
+      const rows = await listTransferSummaries(store.db, store.tableName, { partnerId });
       return rows.filter((r) => IN_PROGRESS.includes(r.status)).map((r) => r.customerTenantId);
     },
   };

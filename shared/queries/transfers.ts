@@ -5,17 +5,18 @@
 import type { TransferView } from "../domain/view-types.js";
 import type { TransferStatus } from "../events/index.js";
 import type { TransferKey } from "../store/keys.js";
-import { TransferStore, type TransferSummary } from "../store/transfer-store.js";
+import {
+  listTransferSummaries,
+  readTransferView,
+  type TransferSummary,
+} from "../store/transfer-read.js";
 import type { ReadSource } from "./source.js";
 
 export type { TransferSummary };
 
-/** The store reads no reminder thresholds: the read side never writes original items. */
-const storeOf = (source: ReadSource) => new TransferStore(source.db, source.tableName, []);
-
 /** The full view of one transfer, or null when no event for it was ever stored. */
 export function showTransfer(source: ReadSource, key: TransferKey): Promise<TransferView | null> {
-  return storeOf(source).getView(key);
+  return readTransferView(source.db, source.tableName, key);
 }
 
 /** The view with exactly the fields SPEC section 6 lists for `show --json`. */
@@ -66,7 +67,7 @@ export function listTransfers(
   source: ReadSource,
   filter: ListFilter = {},
 ): Promise<TransferSummary[]> {
-  return storeOf(source).list({
+  return listTransferSummaries(source.db, source.tableName, {
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.partnerId ? { partnerId: filter.partnerId } : {}),
   });

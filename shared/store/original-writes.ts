@@ -1,5 +1,12 @@
 import type { TransactWriteCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import { originalSk, reminderDueKey, reminderShardOf } from "./keys.js";
+import { utcDate } from "../domain/time.js";
+import {
+  entryPartnerOf,
+  expiryEntryKey,
+  originalSk,
+  reminderDueKey,
+  reminderShardOf,
+} from "./keys.js";
 import type { OriginalRecord } from "./original-records.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -25,14 +32,23 @@ export function originalUpdate(
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  let update = `SET ${sets.join(", ")}`;
+  const removes: string[] = [];
   if (record.firstReminderDate) {
     values[":shard"] = reminderShardOf(pk, record.subscriptionId);
     values[":due"] = reminderDueKey(record.firstReminderDate, pk, record.subscriptionId);
-    update += ", reminderShard = :shard, reminderDue = :due";
+    sets.push("reminderShard = :shard", "reminderDue = :due");
   } else {
-    update += " REMOVE reminderShard, reminderDue";
+    removes.push("reminderShard", "reminderDue");
   }
+  const entry = expiryEntryOf(record);
+  if (entry) {
+    values[":entryPartner"] = entry.entryPartner;
+    values[":entryKey"] = entry.entryKey;
+    sets.push("entryPartner = :entryPartner", "entryKey = :entryKey");
+  } else {
+    removes.push("entryPartner", "entryKey");
+  }
+  const update = `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`;
   return {
     TableName: tableName,
     Key: { pk, sk: originalSk(record.subscriptionId) },
@@ -42,5 +58,31 @@ export function originalUpdate(
     ...(guarded
       ? { ConditionExpression: "attribute_not_exists(stateVersion) OR stateVersion < :v" }
       : {}),
+  };
+}
+
+/**
+ * The original's entry in the partner-entry index while `due` and the calendar show it: active,
+ * in a transfer still in progress (SPEC section 4's due rule); null otherwise.
+ */
+export function expiryEntryOf(
+  record: Pick<
+    OriginalRecord,
+    | "partnerId"
+    | "customerTenantId"
+    | "subscriptionId"
+    | "commitmentEndDate"
+    | "state"
+    | "transferRemindable"
+  >,
+): { entryPartner: string; entryKey: string } | null {
+  if (record.state !== "ACTIVE" || !record.transferRemindable) return null;
+  return {
+    entryPartner: entryPartnerOf(record.partnerId),
+    entryKey: expiryEntryKey(
+      utcDate(record.commitmentEndDate),
+      record.customerTenantId,
+      record.subscriptionId,
+    ),
   };
 }

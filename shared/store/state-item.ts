@@ -1,7 +1,7 @@
 import type { TransferState } from "../domain/state.js";
 import { compareInstants } from "../domain/time.js";
 import type { deriveView } from "../domain/view.js";
-import { partnerKey, STATE_SK, type TransferKey } from "./keys.js";
+import { listKeyOf, listShardOf, STATE_SK, type TransferKey } from "./keys.js";
 import { encodeState } from "./state-codec.js";
 
 export type StateItemMeta = {
@@ -32,8 +32,9 @@ export function stateItemOf(
     sk: STATE_SK,
     partnerId: key.partnerId,
     customerTenantId: key.customerTenantId,
-    partnerKey: partnerKey(key.partnerId),
-    customerKey: key.customerTenantId,
+    // The summary index's keys: `list` reads the summary from the index, never the state.
+    listShard: listShardOf(key.partnerId),
+    listKey: listKeyOf(key),
     customerName: view.customerName ?? undefined,
     status: view.status,
     warningCount: view.warnings.length,

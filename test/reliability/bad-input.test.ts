@@ -16,6 +16,7 @@ import {
   UPSTREAM_DETAIL_TYPES,
   type UpstreamDetailType,
 } from "../../shared/events/index.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import { TransferStore } from "../../shared/store/transfer-store.js";
 import { EventPublisher } from "../../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../../shared/tracker/upstream-handler.js";
@@ -86,7 +87,7 @@ describe("hostile events", () => {
 
     await store.apply(parseUpstreamEvent(raw));
 
-    const view = await store.getView(odd);
+    const view = await readTransferView(store.db, store.tableName, odd);
     expect(view?.customerName).toBe('<script>alert("x")</script> & Sons');
   });
 

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { transferView } from "../../shared/domain/view.js";
 import { parseUpstreamEvent, type UpstreamDetailType } from "../../shared/events/index.js";
 import { documentClient } from "../../shared/store/clients.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import { TransferStore } from "../../shared/store/transfer-store.js";
 import { EventPublisher } from "../../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../../shared/tracker/upstream-handler.js";
@@ -160,7 +161,7 @@ describe("upstream handlers under injected faults", () => {
       for (const raw of deadLetters.splice(0)) await deliver(raw, deadLetters);
       // Assess
       expect(deadLetters).toEqual([]);
-      const view = await store.getView(key);
+      const view = await readTransferView(store.db, store.tableName, key);
       expect(view).toEqual(transferView(raws.map(parseUpstreamEvent)));
       const seen = published.filter(
         (p) => (p as unknown as { partnerId: string }).partnerId === key.partnerId,

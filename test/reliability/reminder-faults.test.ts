@@ -22,6 +22,7 @@
  * reminder is recorded once on the transfer, every claim is SENT in a SENT digest whose rows are
  * all recorded, and nothing is left dead-lettered.
  */
+
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
@@ -44,7 +45,7 @@ import { ReminderNotifier } from "../../shared/reminders/notifier.js";
 import { createNotifierHandler } from "../../shared/reminders/notifier-handler.js";
 import { documentClient } from "../../shared/store/clients.js";
 import { reminderDueKey, transferPk } from "../../shared/store/keys.js";
-import { TransferStore } from "../../shared/store/transfer-store.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import { EventPublisher } from "../../shared/tracker/event-publisher.js";
 import {
   daysAfter,
@@ -455,7 +456,7 @@ describe("expiry scan and notifier under injected faults", () => {
       }
 
       // Each sent reminder is recorded on the transfer, once.
-      const view = await new TransferStore(db, tableName, THRESHOLDS).getView(key);
+      const view = await readTransferView(db, tableName, key);
       for (const due of DUE) {
         const sub = view?.subscriptions.find((s) => s.subscriptionId === due.subscriptionId);
         expect(sub?.reminders).toEqual([

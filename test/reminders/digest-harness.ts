@@ -11,7 +11,7 @@ import { SOURCES } from "../../shared/events/index.js";
 import { runExpiryScan } from "../../shared/reminders/expiry-scan.js";
 import { type NotifierOptions, ReminderNotifier } from "../../shared/reminders/notifier.js";
 import { transferPk } from "../../shared/store/keys.js";
-import { TransferStore } from "../../shared/store/transfer-store.js";
+import { readTransferView } from "../../shared/store/transfer-read.js";
 import { freshTable } from "../support/dynamo.js";
 import { invitationSent, newTransferKey, original } from "../support/events.js";
 import { CapturingPublisher, type LocalSes, startLocalSes, store, THRESHOLDS } from "./support.js";
@@ -104,7 +104,7 @@ export function envelope(detailType: string, detail: unknown) {
 export const quietLogger = () => new Logger({ serviceName: "test", logLevel: "ERROR" });
 
 export async function remindersOf(key: { partnerId: string; customerTenantId: string }) {
-  const view = await new TransferStore(db, tableName, THRESHOLDS).getView(key);
+  const view = await readTransferView(db, tableName, key);
   return Object.fromEntries(
     (view?.subscriptions ?? []).map((s) => [
       s.subscriptionId,

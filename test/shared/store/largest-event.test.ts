@@ -18,6 +18,7 @@ import {
 } from "../../../shared/events/index.js";
 import { MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../../../shared/events/primitives.js";
 import { classifyStoreError, PermanentStoreError } from "../../../shared/store/errors.js";
+import { readTransferView } from "../../../shared/store/transfer-read.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
 import type { EventPublisher } from "../../../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../../../shared/tracker/upstream-handler.js";
@@ -116,7 +117,7 @@ describe("the largest schema-valid event", () => {
 
     // Act
     const outcome = await store.apply(parseUpstreamEvent(raw));
-    const view = await store.getView(key);
+    const view = await readTransferView(store.db, store.tableName, key);
 
     // Assess
     expect(entryBytes).toBeLessThanOrEqual(MAX_ENTRY_BYTES);

@@ -6,6 +6,7 @@ import { transferView } from "../../../shared/domain/view.js";
 import { parseUpstreamEvent, type UpstreamEvent } from "../../../shared/events/index.js";
 import { documentClient } from "../../../shared/store/clients.js";
 import { STATE_SK, transferPk } from "../../../shared/store/keys.js";
+import { readTransferView } from "../../../shared/store/transfer-read.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
 import { freshTable, localDynamoConfig } from "../../support/dynamo.js";
 import {
@@ -47,7 +48,7 @@ beforeAll(async () => {
 
 /** The stored view with reminders (storage-only) set aside, to compare with the pure oracle. */
 async function storedView(key: { partnerId: string; customerTenantId: string }) {
-  const view = await store.getView(key);
+  const view = await readTransferView(store.db, store.tableName, key);
   if (!view) throw new Error("transfer not stored");
   return view;
 }

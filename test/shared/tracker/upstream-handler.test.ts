@@ -8,6 +8,7 @@ import {
   EventValidationError,
   parseUpstreamEvent,
 } from "../../../shared/events/index.js";
+import { readTransferView } from "../../../shared/store/transfer-read.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
 import { EventPublisher, PublishError } from "../../../shared/tracker/event-publisher.js";
 import { createUpstreamHandler } from "../../../shared/tracker/upstream-handler.js";
@@ -48,7 +49,7 @@ describe("upstream handler", () => {
     expect(failure).toBeInstanceOf(EventValidationError);
     expect(failure.retryable).toBe(false);
     expect(failure.message).toContain("detail.customerCountry");
-    expect(await store.getView(key)).toBeNull();
+    expect(await readTransferView(store.db, store.tableName, key)).toBeNull();
     expect(bridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
@@ -60,7 +61,7 @@ describe("upstream handler", () => {
     ).catch((e) => e);
 
     expect(failure).toBeInstanceOf(EventValidationError);
-    expect(await store.getView(key)).toBeNull();
+    expect(await readTransferView(store.db, store.tableName, key)).toBeNull();
   });
 
   it("publishes Transfer Status Changed when the status moves", async () => {
@@ -97,7 +98,7 @@ describe("upstream handler", () => {
     );
     expect(failure).toBeInstanceOf(PublishError);
     expect(failure.retryable).toBe(true);
-    expect((await store.getView(key))?.status).toBe("ACCEPTED");
+    expect((await readTransferView(store.db, store.tableName, key))?.status).toBe("ACCEPTED");
 
     bridge.reset();
     bridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-2" }] });

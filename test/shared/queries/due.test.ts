@@ -1,9 +1,29 @@
-/** `due --within D` against a real DynamoDB Local table. */
+/** `due --within D` against a real DynamoDB Local table, through the partner-entry index. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { listDue } from "../../shared/reminders/due.js";
-import { freshTable } from "../support/dynamo.js";
-import { ended, invitationSent, newTransferKey, original, provisioned } from "../support/events.js";
-import { store } from "./support.js";
+import { DEFAULT_REMINDER_THRESHOLDS } from "../../../shared/config/thresholds.js";
+import { parseUpstreamEvent } from "../../../shared/events/index.js";
+import { dueOriginals } from "../../../shared/queries/index.js";
+import { TransferStore } from "../../../shared/store/transfer-store.js";
+import { freshTable } from "../../support/dynamo.js";
+import {
+  ended,
+  invitationSent,
+  newTransferKey,
+  original,
+  provisioned,
+} from "../../support/events.js";
+
+const thresholds = DEFAULT_REMINDER_THRESHOLDS.split(",").map(Number);
+async function store(
+  db: Awaited<ReturnType<typeof freshTable>>["db"],
+  tableName: string,
+  ...raws: unknown[]
+) {
+  const writer = new TransferStore(db, tableName, thresholds);
+  for (const raw of raws) await writer.apply(parseUpstreamEvent(raw));
+}
+const listDue = (o: { db: typeof db; tableName: string; now: string; withinDays: number }) =>
+  dueOriginals({ db: o.db, tableName: o.tableName }, { now: o.now, withinDays: o.withinDays });
 
 const NOW = "2026-05-01T10:00:00Z";
 let db: Awaited<ReturnType<typeof freshTable>>["db"];

@@ -1,0 +1,118 @@
+/**
+ * The read path through keys and indexes (SPEC section 8): every request of the web app, the
+ * JSON API, the calendar feed and the CLI's `list`/`due`, driven against DynamoDB Local with a
+ * recording middleware on the real client, issues no Scan. And any date up to 9999-12-31 is
+ * answered (SPEC section 8), never a 500 or a raw DynamoDB error.
+ */
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as commands from "../../../bin/cli/commands.js";
+import type { Target } from "../../../bin/cli/target.js";
+import { matchRoute, type WebRoute } from "../../../shared/http/routes.js";
+import type { ReadSource } from "../../../shared/queries/index.js";
+import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../../../shared/web/app-routes.js";
+import { calendarToken } from "../../../shared/web/calendar-feed.js";
+import { freshTable } from "../../support/dynamo.js";
+import { riskyTransfer, seed } from "../../web/fixtures.js";
+
+const NOW = "2026-04-01T09:00:00Z";
+const partner = `partner-${randomUUID().slice(0, 8)}`;
+const secret = Buffer.alloc(32, 3);
+let source: ReadSource;
+const sent: string[] = [];
+let routes: WebRoute[];
+
+beforeAll(async () => {
+  source = await freshTable("read-path");
+  await seed(
+    source,
+    ["t-1", "t-2"].map((customerTenantId, i) =>
+      riskyTransfer({
+        partnerId: partner,
+        customerTenantId,
+        customerName: `C${i}`,
+        now: NOW,
+        endsInDays: 10 + i,
+      }),
+    ),
+  );
+  source.db.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize", name: "recordCommands" },
+  );
+  const deps = {
+    source,
+    calendarSecret: async () => secret,
+    thresholds: [60, 30, 14, 7, 1],
+    clock: () => new Date(NOW),
+  };
+  routes = [...pageRoutes(deps), ...jsonApiRoutes(deps), ...calendarRoutes(deps)];
+});
+
+async function get(path: string) {
+  const url = new URL(path, "http://127.0.0.1");
+  const match = matchRoute(routes, "GET", url.pathname);
+  if (match.kind !== "found") throw new Error(`no route for ${path}`);
+  return match.route.handle({
+    method: "GET",
+    url,
+    headers: {},
+    body: Buffer.alloc(0),
+    params: match.params,
+  });
+}
+
+const target = () => ({ dynamo: source.db, tableName: source.tableName }) as unknown as Target;
+
+describe("the read path", () => {
+  it.each([
+    "/",
+    "/due",
+    "/api/due",
+    "/api/transfers",
+    `/transfers/${partner}/t-1`,
+    `/api/transfers/${partner}/t-1`,
+    `/calendar/${partner}.ics?token=${calendarToken(secret, partner)}`,
+  ])("GET %s reads through keys and indexes, never a Scan", async (path) => {
+    sent.length = 0;
+    const response = await get(path);
+    expect(response.status).toBe(200);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent).not.toContain("ScanCommand");
+  });
+
+  it("the CLI's list and due issue no Scan and find the transfers", async () => {
+    sent.length = 0;
+    const rows = await commands.list(target(), { partnerId: partner });
+    const all = await commands.list(target(), {});
+    const due = await commands.due(target(), "60", NOW);
+    expect(rows.map((r) => r.customerTenantId)).toEqual(["t-1", "t-2"]);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(due.map((d) => d.daysLeft)).toEqual([10, 11, 40, 41]);
+    expect(sent).not.toContain("ScanCommand");
+  });
+
+  it("a transfer's page lists its history without reading an event's payload", async () => {
+    const response = await get(`/api/transfers/${partner}/t-1`);
+    const body = JSON.parse(String(response.body)) as { history: unknown[] };
+    expect(body.history).toHaveLength(3);
+  });
+});
+
+describe("dates up to 9999-12-31", () => {
+  it.each(["/api/due?now=9999-12-31", "/due?now=9999-11-01", "/?now=9999-12-31"])(
+    "GET %s is answered, not a 500",
+    async (path) => {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+    },
+  );
+
+  it("cli due --now 9999-12-31 answers an empty list", async () => {
+    expect(await commands.due(target(), undefined, "9999-12-31")).toEqual([]);
+    expect(await commands.due(target(), "3650", "9999-12-31T23:59:59Z")).toEqual([]);
+  });
+});
