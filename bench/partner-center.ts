@@ -10,9 +10,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { TestAuthority } from "../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../local/partner-center-fake/server.js";
-import { signNotification } from "../local/partner-center-fake/sign.js";
+import { TestAuthority } from "../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
+import { signNotification } from "../local/fakes/partner-center/sign.js";
 import { parseUpstreamEvent } from "../shared/events/envelope.js";
 import { PartnerCenterClient } from "../shared/partner-center/api-client.js";
 import { CertificateSource } from "../shared/partner-center/certificate-source.js";

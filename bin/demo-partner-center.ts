@@ -10,10 +10,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TestAuthority } from "../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
+import { postWebhook, signNotification } from "../local/fakes/partner-center/sign.js";
 import { freePort } from "../local/free-port.js";
-import { TestAuthority } from "../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../local/partner-center-fake/server.js";
-import { postWebhook, signNotification } from "../local/partner-center-fake/sign.js";
 import { startLocalRuntime } from "../local/runtime.js";
 import { runCli } from "./cli/main.js";
 

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../../bin/cli/main.js";
-import { postWebhook, signNotification } from "../../local/partner-center-fake/sign.js";
+import { postWebhook, signNotification } from "../../local/fakes/partner-center/sign.js";
 import type { LocalRuntime } from "../../local/runtime.js";
 import {
   cli,

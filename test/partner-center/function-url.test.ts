@@ -4,7 +4,7 @@
  */
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signNotification } from "../../local/partner-center-fake/sign.js";
+import { signNotification } from "../../local/fakes/partner-center/sign.js";
 import type { PartnerCenterNotification } from "../../shared/events/partner-center.js";
 import { functionUrlHandler } from "../../shared/http/function-url-adapter.js";
 import { CertificateSource } from "../../shared/partner-center/certificate-source.js";

@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type KeyPair, TestAuthority } from "../../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../../local/partner-center-fake/server.js";
+import { type KeyPair, TestAuthority } from "../../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../../local/fakes/partner-center/server.js";
 
 export const PARTNER_ID = "5b6f1c2a-0d3e-4f5a-8b9c-1d2e3f4a5b6c";
 

@@ -7,8 +7,8 @@
 import type { X509Certificate } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MICROSOFT } from "../../local/partner-center-fake/certificates.js";
-import { signNotification } from "../../local/partner-center-fake/sign.js";
+import { MICROSOFT } from "../../local/fakes/partner-center/certificates.js";
+import { signNotification } from "../../local/fakes/partner-center/sign.js";
 import type { PartnerCenterNotification } from "../../shared/events/partner-center.js";
 import { CertificateSource } from "../../shared/partner-center/certificate-source.js";
 import { loadTrustAnchors } from "../../shared/partner-center/certificates.js";
