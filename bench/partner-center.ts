@@ -15,6 +15,7 @@ import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
 import { signNotification } from "../local/fakes/partner-center/sign.js";
 import { parseUpstreamEvent } from "../shared/events/envelope.js";
 import { PartnerCenterClient } from "../shared/partner-center/api-client.js";
+import { CaIssuerSource } from "../shared/partner-center/ca-issuers.js";
 import { CertificateSource } from "../shared/partner-center/certificate-source.js";
 import { loadTrustAnchors } from "../shared/partner-center/certificates.js";
 import { reconcile } from "../shared/partner-center/reconcile.js";
@@ -41,13 +42,15 @@ export async function benchPartnerCenter(bench: BenchDynamo) {
 }
 
 async function verifyFigures(authority: TestAuthority, fake: FakePartnerCenter) {
-  const signer = authority.issue();
-  const url = fake.putCertificate("bench.cer", signer.certDer);
-  const source = new CertificateSource();
+  // Microsoft-shaped: the leaf alone, its issuing CA fetched once from its AIA URL.
+  const { signer, certificateUrl: url } = fake.microsoftShapedCertificate(authority);
+  const source = new CertificateSource({
+    anchors: loadTrustAnchors(authority.writeRoot()),
+    caIssuers: new CaIssuerSource({ allowedHosts: [fake.caIssuer.host] }),
+  });
   const verifier = new WebhookVerifier({
     urlPolicy: { allowedHosts: [fake.host], allowHttpLoopback: true },
     certificates: source,
-    anchors: loadTrustAnchors(authority.writeRoot()),
   });
   const requests = Array.from({ length: 2_000 }, (_, i) =>
     signNotification(

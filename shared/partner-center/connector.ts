@@ -9,6 +9,7 @@ import type { PartnerCenterNotification } from "../events/partner-center.js";
 import { TransferStore } from "../store/transfer-store.js";
 import { EventPublisher } from "../tracker/event-publisher.js";
 import { PartnerCenterClient } from "./api-client.js";
+import { CaIssuerSource } from "./ca-issuers.js";
 import { CertificateSource } from "./certificate-source.js";
 import { loadTrustAnchors } from "./certificates.js";
 import type { ApiSettings, ReceiverSettings } from "./config.js";
@@ -26,8 +27,10 @@ export function webhookVerifier(
       allowedHosts: settings.certificateHosts,
       allowHttpLoopback: options.allowHttpLoopback,
     },
-    certificates: new CertificateSource(),
-    anchors: loadTrustAnchors(settings.trustedCaFile),
+    certificates: new CertificateSource({
+      anchors: loadTrustAnchors(settings.trustedCaFile, settings.extraRootsPem),
+      caIssuers: new CaIssuerSource({ allowedHosts: settings.caIssuerHosts }),
+    }),
   });
 }
 

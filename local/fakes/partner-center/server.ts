@@ -9,13 +9,19 @@
  *   offerName, quantity, status, creationDate, commitmentEndDate, autoRenewEnabled, termDuration,
  *   links{self{uri}}}`; `GET /v1/customers/relationshiprequests` → `{url}`. 404 when unknown, 401
  *   without a valid bearer token.
- * - Certificate host: `GET /certs/{name}` serves the documents put there (DER or PEM).
+ * - Certificate host: `GET /certs/{name}` serves the documents put there (DER or PEM); like
+ *   Microsoft's, the signing certificate is served alone (microsoftShapedCertificate), and its
+ *   issuing CA by a CA-issuer host of its own (ca-issuer.ts, another port: another host), named by
+ *   the certificate's AIA "CA Issuers" URL.
  * Faults can be queued per path (status, garbage, a hang) to exercise retries and dead letters.
  * Every request is counted, so the tests and the benchmark can see how many the connector made.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeCaIssuer } from "./ca-issuer.js";
+import type { TestAuthority } from "./certificates.js";
+import { type MicrosoftShapedChain, microsoftShapedChain, SIGNER_NAME } from "./microsoft-chain.js";
 
 export type FakeSubscription = {
   id: string;
@@ -60,6 +66,8 @@ export class FakePartnerCenter {
   private readonly tokens = new Set<string>();
   private readonly faults: { path: RegExp; fault: Fault; times: number }[] = [];
   private server: Server | null = null;
+  /** The CA-issuer host that serves the issuing CA of the signing certificate. */
+  readonly caIssuer = new FakeCaIssuer();
   url = "";
 
   constructor(private readonly options: FakeOptions = {}) {
@@ -79,10 +87,12 @@ export class FakePartnerCenter {
     );
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await this.caIssuer.start();
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.caIssuer.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -108,6 +118,20 @@ export class FakePartnerCenter {
   putCertificate(name: string, document: Buffer | string): string {
     this.certificates.set(name, Buffer.from(document));
     return this.certificateUrl(name);
+  }
+
+  /**
+   * Makes a Microsoft-shaped signing certificate under `authority` and serves it the way Partner
+   * Center does: the DER leaf alone at the certificate URL, its issuing CA on the CA-issuer host.
+   */
+  microsoftShapedCertificate(
+    authority: TestAuthority,
+  ): MicrosoftShapedChain & { certificateUrl: string } {
+    const chain = microsoftShapedChain(authority, this.caIssuer);
+    return {
+      ...chain,
+      certificateUrl: this.putCertificate(`${SIGNER_NAME}.cer`, chain.signer.certDer),
+    };
   }
 
   addCustomer(customer: FakeCustomer): void {
