@@ -26,10 +26,14 @@ export type IssuerFetcher = {
 
 export const nameOf = (cert: X509Certificate) => cert.subject.replace(/\n/g, ", ");
 
-/** `issuer` issued `subject`: names and key identifiers agree and the signature verifies. */
+/**
+ * `issuer` issued `subject`: the names agree and the signature verifies. Not checkIssued: OpenSSL's
+ * check also refuses an issuer that is not a CA or lacks keyCertSign, which would hide the reason
+ * checkIntermediates gives.
+ */
 function issued(subject: X509Certificate, issuer: X509Certificate): boolean {
   try {
-    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
+    return subject.issuer === issuer.subject && subject.verify(issuer.publicKey);
   } catch {
     return false;
   }

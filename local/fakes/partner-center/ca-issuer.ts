@@ -74,8 +74,13 @@ export class FakeCaIssuer {
     return new URL(this.url).host;
   }
 
+  /** The URL a certificate put under `name` has (known before it is put: for AIA loops). */
+  urlFor(name: string): string {
+    return `${this.url}/pkiops/certs/${encodeURIComponent(name)}`;
+  }
+
   private at(name: string, behaviour: Behaviour): string {
-    const url = `${this.url}/pkiops/certs/${encodeURIComponent(name)}`;
+    const url = this.urlFor(name);
     this.paths.set(new URL(url).pathname, behaviour);
     return url;
   }
