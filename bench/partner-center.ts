@@ -138,7 +138,7 @@ async function reconcileFigures(bench: BenchDynamo, fake: FakePartnerCenter) {
     partnerId: PARTNER,
     apiUrl: fake.url,
     client,
-    transfers: storeLookup(store),
+    transfers: storeLookup(counting.db, tableName),
     publish: async (events) => {
       emitted += events.length;
     },

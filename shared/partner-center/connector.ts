@@ -6,7 +6,6 @@
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
-import { TransferStore } from "../store/transfer-store.js";
 import { EventPublisher } from "../tracker/event-publisher.js";
 import { PartnerCenterClient } from "./api-client.js";
 import { CaIssuerSource } from "./ca-issuers.js";
@@ -54,7 +53,7 @@ export function connectorDeps(
     apiUrl: api.apiUrl,
     client,
     tokens,
-    transfers: storeLookup(new TransferStore(clients.db, names.tableName, [])),
+    transfers: storeLookup(clients.db, names.tableName),
     publish: (events) => publisher.publish(events),
   };
 }
