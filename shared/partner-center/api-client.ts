@@ -102,16 +102,16 @@ export class PartnerCenterClient {
     if (link.uri.startsWith("/") && !link.uri.startsWith("//")) {
       return { path: link.uri.startsWith("/v1/") ? link.uri : `/v1${link.uri}`, headers };
     }
+    const api = new URL(this.settings.apiUrl);
     let url: URL;
     try {
-      url = new URL(link.uri);
+      url = new URL(link.uri, api.origin);
     } catch {
       throw new PartnerCenterError(
         `a next-page link is not a URL: ${link.uri.slice(0, 80)}`,
         false,
       );
     }
-    const api = new URL(this.settings.apiUrl);
     const base = api.pathname.replace(/\/+$/, "");
     if (url.origin !== api.origin || !url.pathname.startsWith(`${base}/`)) {
       throw new PartnerCenterError(`a next-page link leaves the API (${url.origin})`, false);

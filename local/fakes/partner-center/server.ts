@@ -5,7 +5,10 @@
  *   → `{token_type, expires_in, access_token}`; wrong client id or secret → 401 invalid_client.
  * - API: `GET /v1/customers/{c}` → Customer `{id, companyProfile{tenantId, companyName},
  *   billingProfile{defaultAddress{country}}}`; `GET /v1/customers/{c}/subscriptions` →
- *   `{totalCount, items}`; `GET /v1/customers/{c}/subscriptions/{s}` → Subscription `{id, offerId,
+ *   `{totalCount, items, links}`, paged like Partner Center's seek-based collections when
+ *   `pageSize` is set: `links.next {uri: "/customers/{c}/subscriptions?seekOperation=Next",
+ *   method, headers: [{key: "MS-ContinuationToken", value}]}`, and the next page answers only
+ *   with that token in the MS-ContinuationToken header (400 without it); `GET /v1/customers/{c}/subscriptions/{s}` → Subscription `{id, offerId,
  *   offerName, quantity, status, creationDate, commitmentEndDate, autoRenewEnabled, termDuration,
  *   links{self{uri}}}`; `GET /v1/customers/relationshiprequests` → `{url}`. 404 when unknown, 401
  *   without a valid bearer token.
@@ -40,6 +43,8 @@ export type FakeCustomer = { id: string; companyName: string; country: string };
 export type Fault =
   | { kind: "status"; status: number; retryAfter?: number }
   | { kind: "body"; body: string }
+  /** 200 and a body that never ends (no Content-Length), until the client hangs up. */
+  | { kind: "endless" }
   | { kind: "hang" };
 
 export type FakeOptions = {
@@ -48,6 +53,8 @@ export type FakeOptions = {
   partnerId?: string;
   tokenLifetimeSeconds?: number;
   port?: number;
+  /** Subscriptions per page of a list (default: all on one page). */
+  pageSize?: number;
 };
 
 export class FakePartnerCenter {
@@ -63,6 +70,8 @@ export class FakePartnerCenter {
   readonly counts = { token: 0, api: 0, cert: 0 };
   /** Every API request path, in order. */
   readonly apiLog: string[] = [];
+  /** Bytes written by endless-body faults, so a test sees how much it was offered. */
+  endlessBytes = 0;
   private readonly tokens = new Set<string>();
   private readonly faults: { path: RegExp; fault: Fault; times: number }[] = [];
   private server: Server | null = null;
@@ -225,12 +234,12 @@ export class FakePartnerCenter {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       if (!bearer || !this.tokens.has(bearer))
         return send(res, 401, { code: 401, description: "unauthorized" });
-      return this.api(path, res);
+      return this.api(path, res, url, req.headers["ms-continuationtoken"]);
     }
     send(res, 404, { code: 404, description: "not found" });
   }
 
-  private api(path: string, res: ServerResponse) {
+  private api(path: string, res: ServerResponse, url: URL, token: string | string[] | undefined) {
     if (path === "/v1/customers/relationshiprequests") {
       return send(res, 200, {
         url: `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${this.partnerId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,
@@ -241,14 +250,8 @@ export class FakePartnerCenter {
     const entry = match?.[1] ? this.customers.get(match[1]) : undefined;
     if (!match || !entry) return send(res, 404, { code: 404, description: "customer not found" });
     const { customer, subscriptions } = entry;
-    if (path.endsWith("/subscriptions")) {
-      return send(res, 200, {
-        totalCount: subscriptions.length,
-        items: subscriptions.map((s) => this.subscriptionResource(customer.id, s)),
-        links: {},
-        attributes: { objectType: "Collection" },
-      });
-    }
+    if (path.endsWith("/subscriptions"))
+      return this.subscriptionPage(customer.id, subscriptions, res, url, token);
     if (match[2]) {
       const sub = subscriptions.find((s) => s.id === match[2]);
       if (!sub) return send(res, 404, { code: 404, description: "subscription not found" });
@@ -260,6 +263,48 @@ export class FakePartnerCenter {
       billingProfile: { defaultAddress: { country: customer.country } },
       relationshipToPartner: "reseller",
       attributes: { objectType: "Customer" },
+    });
+  }
+
+  private subscriptionPage(
+    customerId: string,
+    subscriptions: FakeSubscription[],
+    res: ServerResponse,
+    url: URL,
+    token: string | string[] | undefined,
+  ) {
+    let offset = 0;
+    if (url.searchParams.get("seekOperation") === "Next") {
+      const decoded = typeof token === "string" ? Buffer.from(token, "base64").toString() : "";
+      const [forCustomer, at] = decoded.split("|");
+      if (forCustomer !== customerId || !/^\d+$/.test(at ?? "")) {
+        return send(res, 400, { code: 400, description: "invalid continuation token" });
+      }
+      offset = Number(at);
+    }
+    const size = this.options.pageSize ?? subscriptions.length;
+    const page = subscriptions.slice(offset, offset + size);
+    const nextAt = offset + page.length;
+    const links: Record<string, unknown> = {
+      self: { uri: `/customers/${customerId}/subscriptions`, method: "GET", headers: [] },
+    };
+    if (nextAt < subscriptions.length) {
+      links.next = {
+        uri: `/customers/${customerId}/subscriptions?seekOperation=Next`,
+        method: "GET",
+        headers: [
+          {
+            key: "MS-ContinuationToken",
+            value: Buffer.from(`${customerId}|${nextAt}`).toString("base64"),
+          },
+        ],
+      };
+    }
+    return send(res, 200, {
+      totalCount: page.length,
+      items: page.map((s) => this.subscriptionResource(customerId, s)),
+      links,
+      attributes: { objectType: "Collection" },
     });
   }
 
@@ -277,6 +322,20 @@ export class FakePartnerCenter {
     const fault = this.takeFault(path);
     if (!fault) return false;
     if (fault.kind === "hang") return true; // never answers; the client's timeout must fire
+    if (fault.kind === "endless") {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.from(`[${'"x",'.repeat(16 * 1024)}`);
+      const pump = () => {
+        while (!res.destroyed) {
+          const more = res.write(chunk);
+          this.endlessBytes += chunk.length;
+          if (!more) break;
+        }
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+      return true;
+    }
     if (fault.kind === "body") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(fault.body);
