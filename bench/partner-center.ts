@@ -1,7 +1,8 @@
 /**
  * Partner Center connector figures:
  * - `webhookVerifyMs`: time to verify one signed notification once its certificate is cached
- *   (headers, validity window, chain to the trusted root, organisation, RSA-SHA256), p50/p99 over
+ *   (headers, signature format, the verified certificate from the cache — its chain was completed
+ *   from the AIA URL and checked once, at the fetch — validity, RSA-SHA256), p50/p99 over
  *   2,000 distinct notifications, through the route's verifier;
  * - `reconcileRequestsPerTransfer`: Partner Center API requests the reconciliation makes per
  *   transfer in progress (goal ≤ 2), over 200 transfers against the fake Partner Center (three in
