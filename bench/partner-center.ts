@@ -1,7 +1,8 @@
 /**
  * Partner Center connector figures:
  * - `webhookVerifyMs`: time to verify one signed notification once its certificate is cached
- *   (headers, validity window, chain to the trusted root, organisation, RSA-SHA256), p50/p99 over
+ *   (headers, signature format, the verified certificate from the cache — its chain was completed
+ *   from the AIA URL and checked once, at the fetch — validity, RSA-SHA256), p50/p99 over
  *   2,000 distinct notifications, through the route's verifier;
  * - `reconcileRequestsPerTransfer`: Partner Center API requests the reconciliation makes per
  *   transfer in progress (goal ≤ 2), over 200 transfers against the fake Partner Center (three in
@@ -10,11 +11,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { TestAuthority } from "../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../local/partner-center-fake/server.js";
-import { signNotification } from "../local/partner-center-fake/sign.js";
+import { TestAuthority } from "../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
+import { signNotification } from "../local/fakes/partner-center/sign.js";
 import { parseUpstreamEvent } from "../shared/events/envelope.js";
 import { PartnerCenterClient } from "../shared/partner-center/api-client.js";
+import { CaIssuerSource } from "../shared/partner-center/ca-issuers.js";
 import { CertificateSource } from "../shared/partner-center/certificate-source.js";
 import { loadTrustAnchors } from "../shared/partner-center/certificates.js";
 import { reconcile } from "../shared/partner-center/reconcile.js";
@@ -41,13 +43,15 @@ export async function benchPartnerCenter(bench: BenchDynamo) {
 }
 
 async function verifyFigures(authority: TestAuthority, fake: FakePartnerCenter) {
-  const signer = authority.issue();
-  const url = fake.putCertificate("bench.cer", signer.certDer);
-  const source = new CertificateSource();
+  // Microsoft-shaped: the leaf alone, its issuing CA fetched once from its AIA URL.
+  const { signer, certificateUrl: url } = fake.microsoftShapedCertificate(authority);
+  const source = new CertificateSource({
+    anchors: loadTrustAnchors(authority.writeRoot()),
+    caIssuers: new CaIssuerSource({ allowedHosts: [fake.caIssuer.host] }),
+  });
   const verifier = new WebhookVerifier({
     urlPolicy: { allowedHosts: [fake.host], allowHttpLoopback: true },
     certificates: source,
-    anchors: loadTrustAnchors(authority.writeRoot()),
   });
   const requests = Array.from({ length: 2_000 }, (_, i) =>
     signNotification(
@@ -135,7 +139,7 @@ async function reconcileFigures(bench: BenchDynamo, fake: FakePartnerCenter) {
     partnerId: PARTNER,
     apiUrl: fake.url,
     client,
-    transfers: storeLookup(store),
+    transfers: storeLookup(counting.db, tableName),
     publish: async (events) => {
       emitted += events.length;
     },

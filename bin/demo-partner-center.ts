@@ -1,7 +1,9 @@
 /**
  * `npm run demo -- --partner-center`: the Partner Center connector on its own, with nothing to set
- * up. Starts the project's fake Partner Center (API, token endpoint, certificate host), makes a
- * root CA and a "Microsoft Corporation" signing certificate with openssl, starts a local runtime
+ * up. Starts the project's fake Partner Center (API, token endpoint, certificate host, CA-issuer
+ * host), makes with openssl a root CA, an issuing CA and a "Microsoft Corporation" signing
+ * certificate served the way Microsoft serves it (the DER leaf alone; its issuing CA fetched from
+ * the leaf's AIA "CA Issuers" URL on the CA-issuer host), starts a local runtime
  * in memory on free ports with the connector pointed at the fake, then: invites a customer from a
  * CSV, posts a signed acceptance webhook (→ ACCEPTED), provisions the same offers in the fake and
  * posts signed subscription-updated webhooks (→ PROVISIONED), shows a tampered webhook refused,
@@ -10,10 +12,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TestAuthority } from "../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
+import { postWebhook, signNotification } from "../local/fakes/partner-center/sign.js";
 import { freePort } from "../local/free-port.js";
-import { TestAuthority } from "../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../local/partner-center-fake/server.js";
-import { postWebhook, signNotification } from "../local/partner-center-fake/sign.js";
 import { startLocalRuntime } from "../local/runtime.js";
 import { runCli } from "./cli/main.js";
 
@@ -48,9 +50,8 @@ const status = async () =>
 export async function runPartnerCenterDemo(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "pc-demo-"));
   const authority = TestAuthority.create("Demo Root CA");
-  const signer = authority.issue();
   const fake = await new FakePartnerCenter({ partnerId: PARTNER }).start();
-  const certificateUrl = fake.putCertificate("pcnotifications.microsoft.com.cer", signer.certDer);
+  const { signer, certificateUrl, issuerUrl } = fake.microsoftShapedCertificate(authority);
   const ports = {
     EVENTS_PORT: await freePort(),
     DYNAMODB_PORT: await freePort(),
@@ -67,6 +68,7 @@ export async function runPartnerCenterDemo(): Promise<void> {
     PARTNER_CENTER_CLIENT_ID: fake.clientId,
     PARTNER_CENTER_CLIENT_SECRET: fake.clientSecret,
     PARTNER_CENTER_CERT_HOSTS: fake.host,
+    PARTNER_CENTER_CA_ISSUER_HOSTS: fake.caIssuer.host,
     PARTNER_CENTER_TRUSTED_CA: authority.writeRoot(join(work, "demo-root.pem")),
   });
   const runtime = await startLocalRuntime({
@@ -102,8 +104,10 @@ export async function runPartnerCenterDemo(): Promise<void> {
     );
     line(
       "certificates",
-      "a root CA and a Microsoft Corporation signing certificate, made with openssl",
+      "root CA -> issuing CA -> Microsoft Corporation signing certificate, made with openssl",
     );
+    line("", `signing certificate served alone (DER) at ${certificateUrl}`);
+    line("", `its issuer named by its AIA URL ${issuerUrl}`);
     const csv = join(work, "originals.csv");
     writeFileSync(
       csv,
@@ -166,7 +170,7 @@ export async function runPartnerCenterDemo(): Promise<void> {
     );
     line(
       "Partner Center calls",
-      `${fake.counts.api} API, ${fake.counts.token} token, ${fake.counts.cert} certificate (cached)`,
+      `${fake.counts.api} API, ${fake.counts.token} token, ${fake.counts.cert} certificate and ${fake.caIssuer.totalHits} CA-issuer fetch(es) (cached)`,
     );
   } finally {
     await runtime.stop();

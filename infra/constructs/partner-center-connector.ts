@@ -63,7 +63,11 @@ export class PartnerCenterConnector extends Construct {
 
   /** Environment of the webhook receiver. */
   webhookEnvironment() {
-    return { PARTNER_CENTER_CERT_HOSTS: this.settings.certificateHosts.join(",") };
+    return {
+      PARTNER_CENTER_CERT_HOSTS: this.settings.certificateHosts.join(","),
+      PARTNER_CENTER_CA_ISSUER_HOSTS: this.settings.caIssuerHosts.join(","),
+      PARTNER_CENTER_EXTRA_ROOTS: this.settings.extraTrustedRoots.join("\n"),
+    };
   }
 
   /** Least privilege per function: the API functions read the table and the secret. */

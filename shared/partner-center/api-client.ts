@@ -3,13 +3,28 @@
  * sorted for the runtime (api-errors.ts): 404 is "not there" (null), 401/403 are refusals that
  * retrying cannot fix (after one retry with a fresh token for 401), 429/5xx/timeouts are retried
  * here with exponential backoff (honouring Retry-After up to a cap) and then reported retryable,
- * and an answer that is not the documented shape is refused, never half-used.
+ * and an answer that is not the documented shape is refused, never half-used. Every answer is read
+ * through the bounded reader (1 MiB for a resource, 8 MiB for a page of a list): a larger one is
+ * an error for that request, retried like a 5xx. A paged list is followed to its end through
+ * `links.next` and its continuation token, on the API's own origin only, at most 50 pages.
  */
 import { randomUUID } from "node:crypto";
 import type * as z from "zod";
+import {
+  MAX_PAGE_BYTES,
+  MAX_RESOURCE_BYTES,
+  ResponseTooLargeError,
+  readBoundedText,
+} from "../http/bounded-body.js";
 import { PartnerCenterError } from "./api-errors.js";
 import type { ApiSettings } from "./config.js";
-import { PcCustomer, PcRelationshipRequest, PcSubscription, PcSubscriptionList } from "./shapes.js";
+import {
+  PcCustomer,
+  type PcNextLink,
+  PcRelationshipRequest,
+  PcSubscription,
+  PcSubscriptionList,
+} from "./shapes.js";
 import type { TokenProvider } from "./token-provider.js";
 
 export type ApiClientOptions = {
@@ -21,6 +36,11 @@ export type ApiClientOptions = {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Pages of one list followed at most (Partner Center pages subscriptions by the hundreds). */
+export const MAX_LIST_PAGES = 50;
+
+type GetOptions = { maxBytes: number; headers?: Record<string, string> };
 
 export class PartnerCenterClient {
   /** API requests sent (retries included, token requests not), for the benchmark. */
@@ -43,8 +63,60 @@ export class PartnerCenterClient {
     );
   }
 
-  listSubscriptions(customerId: string) {
-    return this.get(`/v1/customers/${seg(customerId)}/subscriptions`, PcSubscriptionList);
+  /** Every subscription of the customer, all pages; null when Partner Center does not know it. */
+  async listSubscriptions(customerId: string): Promise<PcSubscription[] | null> {
+    const path = `/v1/customers/${seg(customerId)}/subscriptions`;
+    let page = await this.get(path, PcSubscriptionList, { maxBytes: MAX_PAGE_BYTES });
+    if (!page) return null;
+    const items = [...page.items];
+    for (let pages = 1; page.links?.next; pages++) {
+      if (pages >= MAX_LIST_PAGES) {
+        throw new PartnerCenterError(
+          `GET ${path} has more than ${MAX_LIST_PAGES} pages; refusing to follow further`,
+          false,
+        );
+      }
+      const next = this.nextPage(page.links.next);
+      page = await this.get(next.path, PcSubscriptionList, {
+        maxBytes: MAX_PAGE_BYTES,
+        headers: next.headers,
+      });
+      if (!page) {
+        throw new PartnerCenterError(`GET ${path}: a next page answered 404`, true, 404);
+      }
+      items.push(...page.items);
+    }
+    return items;
+  }
+
+  /**
+   * The request for a `links.next`: its `uri` is relative to the API's version root
+   * (`/customers/...`), or a path under `/v1`, or an absolute URL on the API's own origin — never
+   * anywhere else; its headers carry the continuation token.
+   */
+  private nextPage(link: PcNextLink): { path: string; headers: Record<string, string> } {
+    const headers: Record<string, string> = {};
+    for (const { key, value } of link.headers ?? []) {
+      if (/^ms-continuationtoken$/i.test(key)) headers["MS-ContinuationToken"] = value;
+    }
+    if (link.uri.startsWith("/") && !link.uri.startsWith("//")) {
+      return { path: link.uri.startsWith("/v1/") ? link.uri : `/v1${link.uri}`, headers };
+    }
+    const api = new URL(this.settings.apiUrl);
+    let url: URL;
+    try {
+      url = new URL(link.uri, api.origin);
+    } catch {
+      throw new PartnerCenterError(
+        `a next-page link is not a URL: ${link.uri.slice(0, 80)}`,
+        false,
+      );
+    }
+    const base = api.pathname.replace(/\/+$/, "");
+    if (url.origin !== api.origin || !url.pathname.startsWith(`${base}/`)) {
+      throw new PartnerCenterError(`a next-page link leaves the API (${url.origin})`, false);
+    }
+    return { path: `${url.pathname.slice(base.length)}${url.search}`, headers };
   }
 
   /** The link a customer opens to accept the partner as its reseller. */
@@ -59,7 +131,11 @@ export class PartnerCenterClient {
     return answer.url;
   }
 
-  private async get<S extends z.ZodType>(path: string, shape: S): Promise<z.infer<S> | null> {
+  private async get<S extends z.ZodType>(
+    path: string,
+    shape: S,
+    options: GetOptions = { maxBytes: MAX_RESOURCE_BYTES },
+  ): Promise<z.infer<S> | null> {
     const attempts = this.options.attempts ?? 4;
     let refreshedToken = false;
     let lastProblem = "";
@@ -74,6 +150,7 @@ export class PartnerCenterClient {
             accept: "application/json",
             "ms-correlationid": randomUUID(),
             "ms-requestid": randomUUID(),
+            ...options.headers,
           },
           redirect: "error",
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
@@ -84,7 +161,19 @@ export class PartnerCenterClient {
         continue;
       }
       const status = response.status;
-      if (status === 200) return parseAnswer(path, await response.text(), shape);
+      if (status === 200) {
+        let text: string;
+        try {
+          text = await readBoundedText(response, options.maxBytes, `GET ${path}`);
+        } catch (error) {
+          if (!(error instanceof ResponseTooLargeError) && !isAbort(error)) throw error;
+          // Too large, or cut off mid-body: an error for this request, retried like a 5xx.
+          lastProblem = (error as Error).message;
+          await this.backoff(attempt, attempts, null);
+          continue;
+        }
+        return parseAnswer(path, text, shape);
+      }
       await response.body?.cancel();
       if (status === 404) return null;
       if (status === 401 && !refreshedToken) {
@@ -119,6 +208,9 @@ export class PartnerCenterClient {
     await (this.options.sleep ?? defaultSleep)(delay);
   }
 }
+
+const isAbort = (error: unknown) =>
+  error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 
 /** One path segment; ids were checked already, this only keeps a stray character harmless. */
 const seg = (value: string) => encodeURIComponent(value);

@@ -1,18 +1,28 @@
 /**
- * Where the receiver gets signing certificates (SPEC section 9, steps 2 and 3): only from an
+ * Where the receiver gets the signing certificate (SPEC section 9, steps 2 and 3): only from an
  * allowed host, over https (http for loopback hosts only, and only when the runtime allows it:
- * locally), with a 5 s timeout, at most 16 KiB, no redirects followed, and a cache per URL so
- * a burst of notifications fetches the certificate once.
+ * locally), fetched with the limits of certificate-fetch.ts, its chain completed and checked
+ * (chain.ts), its subject organisation `Microsoft Corporation`. Only a certificate that passed
+ * every check is cached (an hour, and never past a validity window in its chain); a URL that
+ * failed is remembered for a minute and not fetched again, and failures are kept apart from the
+ * verified entries, so a flood of forged URLs costs one fetch per URL per minute and never
+ * pushes the real certificate out.
  */
 import type { X509Certificate } from "node:crypto";
-import { CertificateError, parseCertificateDocument } from "./certificates.js";
+import { type FetchLimits, fetchCertificateDocument } from "./certificate-fetch.js";
+import {
+  CertificateError,
+  isWithinValidity,
+  REQUIRED_ORGANISATION,
+  subjectOrganisations,
+} from "./certificates.js";
+import { type IssuerFetcher, verifiedChain } from "./chain.js";
+import { UrlMemo } from "./url-memo.js";
 
-export const CERTIFICATE_FETCH_TIMEOUT_MS = 5_000;
-export const MAX_CERTIFICATE_BYTES = 16 * 1024;
-/** Cached certificates are fetched again after an hour, so a renewed certificate is picked up. */
-const CACHE_TTL_MS = 60 * 60 * 1000;
-/** Distinct certificate URLs kept; Partner Center uses one at a time. */
-const CACHE_ENTRIES = 16;
+export {
+  CERTIFICATE_FETCH_TIMEOUT_MS,
+  MAX_CERTIFICATE_BYTES,
+} from "./certificate-fetch.js";
 
 export type CertificateUrlPolicy = {
   /** `host` or `host:port`, lower case; a host without a port allows the scheme's default only. */
@@ -44,94 +54,89 @@ export function refuseCertificateUrl(raw: string, policy: CertificateUrlPolicy):
   return null;
 }
 
-export type FetchedCertificate = { chain: X509Certificate[]; fetchedAt: number };
+/**
+ * Checks a fetched certificate document (the signing certificate first, any intermediates after
+ * it) and returns the verified chain, or throws CertificateError saying which check failed.
+ */
+export async function checkSigningCertificate(
+  document: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+  issuers: IssuerFetcher | null,
+  now: Date,
+): Promise<X509Certificate[]> {
+  const [leaf, ...served] = document;
+  if (!leaf) throw new CertificateError("no certificate");
+  if (!isWithinValidity(leaf, now)) {
+    throw new CertificateError(
+      `the certificate is outside its validity window (${leaf.validFrom} to ${leaf.validTo})`,
+    );
+  }
+  const organisations = subjectOrganisations(leaf);
+  if (organisations.length !== 1 || organisations[0] !== REQUIRED_ORGANISATION) {
+    throw new CertificateError(
+      `the certificate's subject organisation is ${JSON.stringify(organisations)}, not "${REQUIRED_ORGANISATION}"`,
+    );
+  }
+  if (leaf.publicKey.asymmetricKeyType !== "rsa") {
+    throw new CertificateError("the certificate's key is not an RSA key");
+  }
+  return verifiedChain(leaf, served, anchors, issuers, now);
+}
 
-export type CertificateSourceOptions = {
-  timeoutMs?: number;
-  maxBytes?: number;
+export type CertificateSourceOptions = FetchLimits & {
+  /** Trust anchors: the runtime's root store or the configured CA file. */
+  anchors: readonly X509Certificate[];
+  /** Where missing issuers are fetched from (null: never). */
+  caIssuers: IssuerFetcher | null;
   now?: () => number;
 };
 
-/** Fetches and caches certificate documents by URL (the URL must already have been allowed). */
+const HOUR = 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+/** Verified signing certificates by URL (the URL must already have been allowed). */
 export class CertificateSource {
-  private readonly cache = new Map<string, Promise<FetchedCertificate>>();
-  /** Network fetches made (cache misses), for the tests and the benchmark. */
-  fetches = 0;
+  private readonly memo: UrlMemo<X509Certificate[]>;
 
-  constructor(private readonly options: CertificateSourceOptions = {}) {}
-
-  get(url: string): Promise<FetchedCertificate> {
-    const now = this.options.now?.() ?? Date.now();
-    const cached = this.cache.get(url);
-    if (cached)
-      return cached.then((entry) =>
-        now - entry.fetchedAt < CACHE_TTL_MS ? entry : this.refresh(url),
-      );
-    return this.refresh(url);
-  }
-
-  private refresh(url: string): Promise<FetchedCertificate> {
-    const pending = this.fetch(url);
-    this.cache.delete(url);
-    this.cache.set(url, pending);
-    while (this.cache.size > CACHE_ENTRIES) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
-    // A failed fetch is not cached: the next notification tries again.
-    pending.catch(() => {
-      if (this.cache.get(url) === pending) this.cache.delete(url);
+  constructor(private readonly options: CertificateSourceOptions) {
+    this.memo = new UrlMemo({
+      successTtlMs: HOUR,
+      failureTtlMs: MINUTE,
+      maxSuccesses: 16,
+      maxFailures: 4096,
+      ...(options.now ? { now: options.now } : {}),
     });
-    return pending;
   }
 
-  private async fetch(url: string): Promise<FetchedCertificate> {
-    this.fetches++;
-    const timeoutMs = this.options.timeoutMs ?? CERTIFICATE_FETCH_TIMEOUT_MS;
-    const maxBytes = this.options.maxBytes ?? MAX_CERTIFICATE_BYTES;
-    const signal = AbortSignal.timeout(timeoutMs);
-    let bytes: Buffer;
-    try {
-      const response = await fetch(url, { redirect: "manual", signal });
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw new CertificateError(`the certificate URL answered ${response.status}`);
-      }
-      bytes = await readCapped(response, maxBytes);
-    } catch (error) {
-      if (error instanceof CertificateError) throw error;
-      if (signal.aborted) {
-        throw new CertificateError(`the certificate fetch took longer than ${timeoutMs} ms`);
-      }
-      throw new CertificateError(`the certificate fetch failed: ${(error as Error).message}`);
-    }
-    return {
-      chain: parseCertificateDocument(bytes),
-      fetchedAt: this.options.now?.() ?? Date.now(),
-    };
+  /** Network fetches of signing certificates made (cache misses), for the tests and the bench. */
+  get fetches(): number {
+    return this.memo.loads;
   }
-}
 
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw new CertificateError(`the certificate is larger than ${maxBytes} bytes`);
+  /** Whether a verified certificate for `url` is cached (for the tests). */
+  holdsVerified(url: string): boolean {
+    return this.memo.holds(url);
   }
-  const reader = response.body?.getReader();
-  if (!reader) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new CertificateError(`the certificate is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(Buffer.from(value));
+
+  private now(): Date {
+    return new Date(this.options.now?.() ?? Date.now());
   }
-  return Buffer.concat(chunks);
+
+  /** The verified signing certificate at `url`, or a CertificateError saying why not. */
+  async signer(url: string): Promise<X509Certificate> {
+    const chain = await this.memo.get(
+      url,
+      async () => {
+        const document = await fetchCertificateDocument(url, "certificate", this.options);
+        return checkSigningCertificate(
+          document,
+          this.options.anchors,
+          this.options.caIssuers,
+          this.now(),
+        );
+      },
+      (chain) => chain.every((c) => isWithinValidity(c, this.now())),
+    );
+    return chain[0] as X509Certificate;
+  }
 }

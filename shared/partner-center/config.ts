@@ -10,6 +10,11 @@ import { CountryCode } from "../events/primitives.js";
 
 /** Where Partner Center keeps the certificate it signs webhooks with. */
 export const DEFAULT_CERTIFICATE_HOSTS = ["3psostorageacct.blob.core.windows.net"];
+/**
+ * Where the issuers of Microsoft's certificates are published (their AIA "CA Issuers" URLs):
+ * Microsoft's PKI repository (`http://www.microsoft.com/pkiops/certs/...`) and DigiCert's.
+ */
+export const DEFAULT_CA_ISSUER_HOSTS = ["www.microsoft.com", "cacerts.digicert.com"];
 export const DEFAULT_API_URL = "https://api.partnercenter.microsoft.com";
 /** App-only token for the Partner Center API (client credentials). */
 export const PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default";
@@ -52,13 +57,19 @@ const Raw = z.object({
   PARTNER_CENTER_CLIENT_SECRET: z.string().optional(),
   PARTNER_CENTER_CERT_HOSTS: z.string().optional(),
   PARTNER_CENTER_TRUSTED_CA: z.string().trim().optional(),
+  PARTNER_CENTER_CA_ISSUER_HOSTS: z.string().optional(),
+  PARTNER_CENTER_EXTRA_ROOTS: z.string().optional(),
 });
 
 export type ReceiverSettings = {
   /** Allowed certificate hosts, `host` or `host:port`, lower case. */
   certificateHosts: string[];
+  /** Hosts that issuers may be fetched from (AIA "CA Issuers"), `host` or `host:port`. */
+  caIssuerHosts: string[];
   /** A PEM file whose certificates replace the runtime's root store; null: the root store. */
   trustedCaFile: string | null;
+  /** PEM text of roots trusted besides the runtime's root store (deployed setting). */
+  extraRootsPem: string;
 };
 
 export type ApiSettings = {
@@ -105,11 +116,16 @@ function parseWith<T>(schema: z.ZodType<T>, name: string, value: string): T {
 export function readConnectorConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
   const raw = Raw.parse(env);
   const certHosts = blank(raw.PARTNER_CENTER_CERT_HOSTS);
+  const caIssuerHosts = blank(raw.PARTNER_CENTER_CA_ISSUER_HOSTS);
   const receiver: ReceiverSettings = {
     certificateHosts: certHosts
       ? parseWith(HostList, "PARTNER_CENTER_CERT_HOSTS", certHosts)
       : DEFAULT_CERTIFICATE_HOSTS,
+    caIssuerHosts: caIssuerHosts
+      ? parseWith(HostList, "PARTNER_CENTER_CA_ISSUER_HOSTS", caIssuerHosts)
+      : DEFAULT_CA_ISSUER_HOSTS,
     trustedCaFile: blank(raw.PARTNER_CENTER_TRUSTED_CA) ?? null,
+    extraRootsPem: raw.PARTNER_CENTER_EXTRA_ROOTS ?? "",
   };
   const partnerId = blank(raw.PARTNER_CENTER_PARTNER_ID) ?? null;
   const country = blank(raw.PARTNER_CENTER_PARTNER_COUNTRY);
@@ -164,5 +180,5 @@ export function describeConnector(config: ConnectorConfig): string {
   if (!config.enabled) {
     return "off (set PARTNER_CENTER_PARTNER_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET to turn it on)";
   }
-  return `on for partner ${config.partnerId} (API ${config.api.apiUrl}, certificates from ${config.receiver.certificateHosts.join(", ")})`;
+  return `on for partner ${config.partnerId} (API ${config.api.apiUrl}, certificates from ${config.receiver.certificateHosts.join(", ")}, issuers from ${config.receiver.caIssuerHosts.join(", ")})`;
 }

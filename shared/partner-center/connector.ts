@@ -6,9 +6,9 @@
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
-import { TransferStore } from "../store/transfer-store.js";
 import { EventPublisher } from "../tracker/event-publisher.js";
 import { PartnerCenterClient } from "./api-client.js";
+import { CaIssuerSource } from "./ca-issuers.js";
 import { CertificateSource } from "./certificate-source.js";
 import { loadTrustAnchors } from "./certificates.js";
 import type { ApiSettings, ReceiverSettings } from "./config.js";
@@ -26,8 +26,10 @@ export function webhookVerifier(
       allowedHosts: settings.certificateHosts,
       allowHttpLoopback: options.allowHttpLoopback,
     },
-    certificates: new CertificateSource(),
-    anchors: loadTrustAnchors(settings.trustedCaFile),
+    certificates: new CertificateSource({
+      anchors: loadTrustAnchors(settings.trustedCaFile, settings.extraRootsPem),
+      caIssuers: new CaIssuerSource({ allowedHosts: settings.caIssuerHosts }),
+    }),
   });
 }
 
@@ -51,7 +53,7 @@ export function connectorDeps(
     apiUrl: api.apiUrl,
     client,
     tokens,
-    transfers: storeLookup(new TransferStore(clients.db, names.tableName, [])),
+    transfers: storeLookup(clients.db, names.tableName),
     publish: (events) => publisher.publish(events),
   };
 }

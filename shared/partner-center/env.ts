@@ -15,6 +15,9 @@ export const PartnerCenterWebhookEnv = z.object({
   ...Logging,
   EVENT_BUS_NAME: z.string().min(1),
   PARTNER_CENTER_CERT_HOSTS: z.string().min(1),
+  PARTNER_CENTER_CA_ISSUER_HOSTS: z.string().min(1),
+  /** PEM certificates trusted besides the runtime's root store; empty: none. */
+  PARTNER_CENTER_EXTRA_ROOTS: z.string(),
 });
 
 /** The processor and the reconciliation: the table's read side, the bus and the API. */

@@ -3,6 +3,7 @@
  * Running it twice for the same notification changes nothing: an acceptance is emitted only while
  * the transfer has not been accepted, a subscription only while the transfer does not know it.
  */
+import { instantOf } from "../domain/time.js";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
 import type { OutgoingEvent } from "../tracker/event-publisher.js";
 import type { PartnerCenterClient } from "./api-client.js";
@@ -11,6 +12,8 @@ import { parseResourceUri } from "./resource-uri.js";
 import type { TransferLookup } from "./transfer-facts.js";
 
 export const ACCEPTED_EVENT = "reseller-relationship-accepted-by-customer";
+/** Clock skew allowed between Partner Center's ResourceChangeUtcDate and the invitation's sentAt. */
+export const ACCEPTANCE_SKEW_MS = 5 * 60 * 1000;
 export const SUBSCRIPTION_EVENT = "subscription-updated";
 
 export type ConnectorDeps = {
@@ -43,6 +46,8 @@ async function accepted(n: PartnerCenterNotification, deps: ConnectorDeps) {
   if (facts.status !== "INVITED" && facts.status !== "PENDING_INVITATION") {
     return nothing(`already ${facts.status}`);
   }
+  const stale = staleAcceptance(n.ResourceChangeUtcDate, facts.invitationSentAt);
+  if (stale) return nothing(stale);
   const events: OutgoingEvent[] = [
     {
       detailType: "Invitation Accepted",
@@ -55,6 +60,16 @@ async function accepted(n: PartnerCenterNotification, deps: ConnectorDeps) {
   ];
   await deps.publish(events);
   return { emitted: events, note: "acceptance recorded" };
+}
+
+/**
+ * Why an acceptance dated `changedAt` cannot accept an invitation sent at `sentAt` (more than 5
+ * minutes before it: a replay, or a relationship older than this transfer), or null.
+ */
+export function staleAcceptance(changedAt: string, sentAt: string | null): string | null {
+  if (sentAt === null) return null;
+  if (instantOf(changedAt) >= instantOf(sentAt) - ACCEPTANCE_SKEW_MS) return null;
+  return `acceptance dated ${changedAt} is more than 5 minutes before the invitation's sentAt ${sentAt}: ignored (a replay, or a relationship older than this transfer)`;
 }
 
 async function subscriptionUpdated(n: PartnerCenterNotification, deps: ConnectorDeps) {

@@ -1,15 +1,17 @@
 /**
  * Catches up on what webhooks missed (late by up to 48 h, dropped after 10 failed deliveries):
  * for each of the partner's transfers in progress, one read of the customer (the relationship
- * exists: an invited transfer is accepted) and one of its subscriptions (new active ones since
- * the invitation are provisioned). Two Partner Center requests per transfer at most, one when the
- * customer has not accepted yet.
+ * exists: an invited transfer is accepted) and one of its subscriptions, every page of it (new
+ * active ones created at or after the `sentAt` of the invitation that defines the transfer are
+ * provisioned). Two Partner Center requests per transfer when the list fits one page, one when
+ * the customer has not accepted yet.
  */
 import { mapLimited } from "../concurrency.js";
 import type { OutgoingEvent } from "../tracker/event-publisher.js";
 import { PartnerCenterError } from "./api-errors.js";
 import { assertBelongs, provisionedFrom } from "./mapping.js";
 import type { ConnectorDeps } from "./processor.js";
+import type { TransferFacts } from "./transfer-facts.js";
 
 export type ReconcileResult = { transfers: number; emitted: number };
 
@@ -75,14 +77,37 @@ async function reconcileOne(
       detail: { partnerId: deps.partnerId, customerTenantId: customerId, acceptedAt: now },
     });
   }
-  const list = await deps.client.listSubscriptions(customerId);
-  for (const subscription of list?.items ?? []) {
+  events.push(...(await newSubscriptions(deps, customerId, facts)));
+  return events;
+}
+
+/**
+ * `Subscription Provisioned` for the customer's subscriptions (every page) that are new to the
+ * transfer and were created since it was invited.
+ */
+async function newSubscriptions(
+  deps: ConnectorDeps,
+  customerId: string,
+  facts: TransferFacts,
+): Promise<OutgoingEvent[]> {
+  const subscriptions = (await deps.client.listSubscriptions(customerId)) ?? [];
+  const events: OutgoingEvent[] = [];
+  for (const subscription of subscriptions) {
     assertBelongs(subscription, customerId);
     const decision = provisionedFrom(deps.partnerId, facts, subscription, {
-      createdOnOrAfter: facts.invitedAt,
+      createdOnOrAfter: invitedSince(facts),
     });
     if (decision.emit)
       events.push({ detailType: "Subscription Provisioned", detail: decision.detail });
   }
   return events;
+}
+
+/**
+ * Since when a subscription counts as new: the `sentAt` of the invitation that defines the
+ * transfer (the latest `sentAt`, SPEC section 2) — never the time its event was published,
+ * which can be days later and would skip real replacements.
+ */
+export function invitedSince(facts: TransferFacts): string | null {
+  return facts.invitationSentAt;
 }

@@ -1,7 +1,9 @@
 /**
  * The Partner Center API resources the connector reads, with the fields it uses (extra fields are
  * ignored). Shapes from Partner Center's REST reference: Subscription, Customer, the
- * `{totalCount, items}` resource collection and the RelationshipRequest `{url}`.
+ * `{totalCount, items, links}` resource collection — a seek-based one pages with `links.next`
+ * `{uri, method, headers: [{key: "MS-ContinuationToken", value}]}`, its `uri` relative to the
+ * API's version root — and the RelationshipRequest `{url}`.
  */
 import * as z from "zod";
 
@@ -22,9 +24,18 @@ export const PcSubscription = z.object({
 });
 export type PcSubscription = z.infer<typeof PcSubscription>;
 
+/** A link to the next page of a collection, with the headers to send (the continuation token). */
+export const PcNextLink = z.object({
+  uri: z.string().min(1),
+  method: z.string().optional(),
+  headers: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+});
+export type PcNextLink = z.infer<typeof PcNextLink>;
+
 export const PcSubscriptionList = z.object({
   totalCount: z.number().int().min(0),
   items: z.array(PcSubscription),
+  links: z.object({ next: PcNextLink.optional() }).partial().optional(),
 });
 
 export const PcCustomer = z.object({

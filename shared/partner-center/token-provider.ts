@@ -1,9 +1,11 @@
 /**
  * App-only Entra token for the Partner Center API: OAuth 2.0 client credentials against the
  * configured token URL, scope `https://api.partnercenter.microsoft.com/.default`, reused until a
- * minute before it expires (one token request per hour per warm function, not one per call).
+ * minute before it expires (one token request per hour per warm function, not one per call). The
+ * answer is read through the bounded reader (1 MiB).
  */
 import * as z from "zod";
+import { MAX_RESOURCE_BYTES, readBoundedText } from "../http/bounded-body.js";
 import { PartnerCenterError } from "./api-errors.js";
 import { type ApiSettings, PARTNER_CENTER_SCOPE } from "./config.js";
 
@@ -63,7 +65,13 @@ export class TokenProvider {
     } catch (error) {
       throw new PartnerCenterError(`token request failed: ${(error as Error).message}`, true);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await readBoundedText(response, MAX_RESOURCE_BYTES, "the token answer");
+    } catch (error) {
+      // Too large or cut off: an error for this request, retried like a 5xx.
+      throw new PartnerCenterError(`token request failed: ${(error as Error).message}`, true);
+    }
     if (response.status === 429 || response.status >= 500) {
       throw new PartnerCenterError(
         `token endpoint answered ${response.status}`,

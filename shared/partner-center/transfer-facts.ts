@@ -1,19 +1,24 @@
 /**
- * What the connector needs to know about a transfer, read through the store's public read side
- * (readTransferView and listTransferSummaries): whether it exists, its status, when it was invited, its originals and the
- * new subscriptions it already knows.
+ * What the connector needs to know about a transfer — whether it exists, its status, the
+ * `sentAt` of the invitation that defines it (the latest `sentAt`, SPEC section 2), its originals
+ * and the new subscriptions it already knows — read as the transfer's folded state alone (one
+ * GetItem of its STATE item, shared/store/state-read.ts) and derived with the pure domain
+ * functions. Never the whole partition: a burst of notifications for one customer reads one small
+ * item per notification, not the transfer's history with every event payload.
  */
 
-import type { TransferView } from "../domain/view-types.js";
-import { DETAIL_TYPES, type TransferStatus } from "../events/index.js";
-import { listTransferSummaries, readTransferView } from "../store/transfer-read.js";
-import type { TransferStore } from "../store/transfer-store.js";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { TransferState } from "../domain/state.js";
+import { deriveView } from "../domain/view.js";
+import type { TransferStatus } from "../events/index.js";
+import { readTransferState } from "../store/state-read.js";
+import { listTransferSummaries } from "../store/transfer-read.js";
 
 export type TransferFacts = {
   customerTenantId: string;
   status: TransferStatus;
-  /** When the (first) invitation was put on the bus; null before any `Invitation Sent`. */
-  invitedAt: string | null;
+  /** `sentAt` of the invitation with the latest `sentAt`; null before any `Invitation Sent`. */
+  invitationSentAt: string | null;
   originalIds: ReadonlySet<string>;
   knownNewIds: ReadonlySet<string>;
 };
@@ -33,33 +38,27 @@ export type TransferLookup = {
 
 const lower = (id: string) => id.toLowerCase();
 
-export function factsOf(view: TransferView): TransferFacts {
-  const invitations = view.history.filter((h) => h.detailType === DETAIL_TYPES.invitationSent);
+/** The connector's facts from a transfer's folded state (pure). */
+export function factsOf(state: TransferState): TransferFacts {
+  const view = deriveView(state);
   return {
-    customerTenantId: view.customerTenantId,
+    customerTenantId: state.customerTenantId,
     status: view.status,
-    invitedAt: invitations[0]?.time ?? null,
+    invitationSentAt: state.invitation?.value.sentAt ?? null,
     originalIds: new Set(view.subscriptions.map((s) => lower(s.subscriptionId))),
-    knownNewIds: new Set(
-      [
-        ...view.subscriptions.flatMap((s) => (s.replacement ? [s.replacement.subscriptionId] : [])),
-        ...view.unmatched.map((u) => u.subscriptionId),
-      ].map(lower),
-    ),
+    // Every provisioned subscription, matched to an original or not.
+    knownNewIds: new Set(Object.keys(state.provisioned).map(lower)),
   };
 }
 
-export function storeLookup(store: TransferStore): TransferLookup {
+export function storeLookup(db: DynamoDBDocumentClient, tableName: string): TransferLookup {
   return {
     async get(partnerId, customerTenantId) {
-      const view = await readTransferView(store.db, store.tableName, {
-        partnerId,
-        customerTenantId,
-      });
-      return view ? factsOf(view) : null;
+      const state = await readTransferState(db, tableName, { partnerId, customerTenantId });
+      return state ? factsOf(state) : null;
     },
     async inProgress(partnerId) {
-      const rows = await listTransferSummaries(store.db, store.tableName, { partnerId });
+      const rows = await listTransferSummaries(db, tableName, { partnerId });
       return rows.filter((r) => IN_PROGRESS.includes(r.status)).map((r) => r.customerTenantId);
     },
   };

@@ -1,8 +1,9 @@
 /**
  * The webhook receiver's checks, in the order of SPEC section 9: body size (413); signature,
- * certificate URL and algorithm headers, and the certificate URL's scheme and host (401, before
- * anything is fetched); the certificate itself (401); the RSA-SHA256 signature over the raw body
- * bytes (401); and only then the body's shape (400). A refusal carries the reason for the log;
+ * certificate URL and algorithm headers, the signature's format (base64 of a plausible RSA
+ * signature length) and the certificate URL's scheme and host (401, all before anything is
+ * fetched); the certificate and its chain (401); the RSA-SHA256 signature over the raw body bytes
+ * (401); and only then the body's shape (400). A refusal carries the reason for the log;
  * the body is never part of it.
  */
 import { constants, verify, type X509Certificate } from "node:crypto";
@@ -12,7 +13,7 @@ import {
   type CertificateUrlPolicy,
   refuseCertificateUrl,
 } from "./certificate-source.js";
-import { CertificateError, checkSigningCertificate } from "./certificates.js";
+import { CertificateError } from "./certificates.js";
 
 export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 export const SIGNATURE_ALGORITHM = "rsa-sha256";
@@ -23,13 +24,24 @@ export type Verdict =
 
 export type WebhookVerifierOptions = {
   urlPolicy: CertificateUrlPolicy;
+  /** Verified signing certificates by URL (trust anchors and CA issuers are its settings). */
   certificates: CertificateSource;
-  /** Trust anchors: the runtime's root store or the configured CA file. */
-  anchors: readonly X509Certificate[];
-  now?: () => Date;
 };
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** RSA signatures are as long as the key's modulus: 2048 to 8192 bits. */
+const MIN_SIGNATURE_BYTES = 256;
+const MAX_SIGNATURE_BYTES = 1024;
+
+/** Why a signature cannot be an RSA signature, or null; decided without fetching anything. */
+export function refuseSignatureFormat(signature: string): string | null {
+  if (!BASE64.test(signature) || signature.length % 4 !== 0) return "the signature is not base64";
+  const bytes = (signature.length / 4) * 3 - (signature.match(/=+$/)?.[0].length ?? 0);
+  if (bytes < MIN_SIGNATURE_BYTES || bytes > MAX_SIGNATURE_BYTES) {
+    return `the signature is ${bytes} bytes, not an RSA signature of ${MIN_SIGNATURE_BYTES} to ${MAX_SIGNATURE_BYTES} bytes`;
+  }
+  return null;
+}
 
 /** The base64 signature from `Authorization: Signature <b64>` or `x-ms-signature`. */
 function signatureOf(headers: Record<string, string>): string | null {
@@ -72,24 +84,17 @@ export class WebhookVerifier {
         `signature algorithm ${JSON.stringify(algorithm.slice(0, 40))} is not ${SIGNATURE_ALGORITHM}`,
       );
     }
+    const formatRefusal = refuseSignatureFormat(signature);
+    if (formatRefusal !== null) return refuse(401, formatRefusal);
     const urlRefusal = refuseCertificateUrl(certificateUrl.trim(), this.options.urlPolicy);
     if (urlRefusal !== null) return refuse(401, urlRefusal);
 
     let signer: X509Certificate;
     try {
-      const fetched = await this.options.certificates.get(certificateUrl.trim());
-      signer = checkSigningCertificate(
-        fetched.chain,
-        this.options.anchors,
-        this.options.now?.() ?? new Date(),
-      );
+      signer = await this.options.certificates.signer(certificateUrl.trim());
     } catch (error) {
       if (error instanceof CertificateError) return refuse(401, error.message);
       throw error;
-    }
-
-    if (!BASE64.test(signature) || signature.length % 4 !== 0) {
-      return refuse(401, "the signature is not base64");
     }
     const valid = verify(
       "sha256",

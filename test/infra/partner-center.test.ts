@@ -4,8 +4,10 @@
  * the API functions only, the daily reconciliation with its own DLQ, the settings validated at
  * synth. The full stack with the connector is also covered by stack.test.ts and nag.test.ts.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { rootCertificates } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDeployConfig } from "../../infra/config.js";
+import { TestAuthority } from "../../local/fakes/partner-center/certificates.js";
 import { FUNCTIONS } from "../../shared/functions.js";
 import {
   asArray,
@@ -18,11 +20,28 @@ import {
 
 let on: BuiltStack;
 let off: BuiltStack;
+let tuned: BuiltStack;
+/** A public root (from the runtime's store) standing for one Microsoft might move to. */
+const ROOT = rootCertificates.find((pem) => pem.length < 1_400) as string;
+const TUNED = {
+  ...TEST_CONTEXT.partnerCenter,
+  certificateHosts: ["3psostorageacct.blob.core.windows.net", "certs.example.com:8443"],
+  caIssuerHosts: ["www.microsoft.com", "cacerts.digicert.com", "pki.example.com"],
+  extraTrustedRoots: [ROOT],
+};
 
 beforeAll(() => {
   on = buildStack({ bundle: false });
   off = buildStack({ bundle: false, context: { partnerCenter: null } });
-}, 120_000);
+  tuned = buildStack({ bundle: false, context: { partnerCenter: TUNED } });
+}, 180_000);
+
+const webhookEnv = (built: BuiltStack) =>
+  (
+    describedAs(built, FUNCTIONS.partnerCenterWebhook.description)?.[1].Properties?.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined
+  )?.Variables ?? {};
 
 const describedAs = (built: BuiltStack, description: string) =>
   resourcesOfType(built.template, "AWS::Lambda::Function").find(
@@ -93,6 +112,24 @@ describe("the Partner Center connector in the stack", () => {
   });
 });
 
+describe("the receiver's trust settings", () => {
+  it("default to Microsoft's hosts and the runtime's root store", () => {
+    expect(webhookEnv(on)).toMatchObject({
+      PARTNER_CENTER_CERT_HOSTS: "3psostorageacct.blob.core.windows.net",
+      PARTNER_CENTER_CA_ISSUER_HOSTS: "www.microsoft.com,cacerts.digicert.com",
+      PARTNER_CENTER_EXTRA_ROOTS: "",
+    });
+  });
+
+  it("are passed to the webhook function as configured", () => {
+    expect(webhookEnv(tuned)).toMatchObject({
+      PARTNER_CENTER_CERT_HOSTS: "3psostorageacct.blob.core.windows.net,certs.example.com:8443",
+      PARTNER_CENTER_CA_ISSUER_HOSTS: "www.microsoft.com,cacerts.digicert.com,pki.example.com",
+      PARTNER_CENTER_EXTRA_ROOTS: ROOT.trim(),
+    });
+  });
+});
+
 describe("partnerCenter context", () => {
   const read = (partnerCenter: unknown) =>
     readDeployConfig((key) => ({ ...TEST_CONTEXT, partnerCenter })[key], {});
@@ -114,7 +151,46 @@ describe("partnerCenter context", () => {
     [{ ...TEST_CONTEXT.partnerCenter, clientSecret: "s3cret" }, /clientSecret|Unrecognized/],
     [{ ...TEST_CONTEXT.partnerCenter, webhookConcurrency: 0 }, /webhookConcurrency/],
     ["{not json", /partnerCenter/],
+    [
+      { ...TEST_CONTEXT.partnerCenter, caIssuerHosts: ["http://www.microsoft.com"] },
+      /caIssuerHosts/,
+    ],
+    [{ ...TEST_CONTEXT.partnerCenter, caIssuerHosts: [] }, /caIssuerHosts/],
+    [{ ...TEST_CONTEXT.partnerCenter, extraTrustedRoots: ["not a pem"] }, /extraTrustedRoots.*PEM/],
+    [
+      { ...TEST_CONTEXT.partnerCenter, extraTrustedRoots: [ROOT.replace(/[A-Za-z]{8}\n/, "\n")] },
+      /extraTrustedRoots.*does not parse/,
+    ],
+    [
+      { ...TEST_CONTEXT.partnerCenter, extraTrustedRoots: [ROOT, ROOT, ROOT] },
+      /extraTrustedRoots.*4 KiB/,
+    ],
   ])("fails synth on %j", (value, message) => {
     expect(() => read(value)).toThrow(message);
+  });
+
+  describe("with certificates made here", () => {
+    let authority: TestAuthority;
+    beforeAll(() => {
+      authority = TestAuthority.create();
+    }, 60_000);
+    afterAll(() => authority?.dispose());
+
+    it("refuses a leaf or an expired CA as an extra trusted root, accepts a CA", () => {
+      const withRoot = (pem: string) => ({
+        ...TEST_CONTEXT.partnerCenter,
+        extraTrustedRoots: [pem],
+      });
+      expect(() => read(withRoot(authority.issue().certPem))).toThrow(/not a CA/);
+      const expired = authority.issue({
+        ca: true,
+        notBefore: new Date("2020-01-01"),
+        notAfter: new Date("2021-01-01"),
+      });
+      expect(() => read(withRoot(expired.certPem))).toThrow(/expired/);
+      expect(read(withRoot(authority.root.certPem)).partnerCenter?.extraTrustedRoots).toHaveLength(
+        1,
+      );
+    });
   });
 });

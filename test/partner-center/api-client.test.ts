@@ -4,7 +4,7 @@
  * and failures are sorted into retryable and not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakePartnerCenter } from "../../local/partner-center-fake/server.js";
+import { FakePartnerCenter } from "../../local/fakes/partner-center/server.js";
 import { PartnerCenterClient } from "../../shared/partner-center/api-client.js";
 import { PartnerCenterError } from "../../shared/partner-center/api-errors.js";
 import { TokenProvider } from "../../shared/partner-center/token-provider.js";

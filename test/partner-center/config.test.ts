@@ -8,8 +8,17 @@ describe("readConnectorConfig", () => {
     expect(config.enabled).toBe(false);
     expect(config.receiver).toEqual({
       certificateHosts: ["3psostorageacct.blob.core.windows.net"],
+      caIssuerHosts: ["www.microsoft.com", "cacerts.digicert.com"],
       trustedCaFile: null,
+      extraRootsPem: "",
     });
+  });
+
+  it("PARTNER_CENTER_CA_ISSUER_HOSTS replaces the CA-issuer hosts", () => {
+    const config = readConnectorConfig({
+      PARTNER_CENTER_CA_ISSUER_HOSTS: "127.0.0.1:9000, PKI.Example.com",
+    });
+    expect(config.receiver.caIssuerHosts).toEqual(["127.0.0.1:9000", "pki.example.com"]);
   });
 
   it("is on with partner id, client id and secret; API and token URL default to Microsoft's", () => {
@@ -38,6 +47,10 @@ describe("readConnectorConfig", () => {
       /partly configured: set PARTNER_CENTER_PARTNER_ID, PARTNER_CENTER_CLIENT_SECRET/,
     ],
     [{ PARTNER_CENTER_CERT_HOSTS: "https://x/" }, /PARTNER_CENTER_CERT_HOSTS/],
+    [
+      { PARTNER_CENTER_CA_ISSUER_HOSTS: "http://www.microsoft.com" },
+      /PARTNER_CENTER_CA_ISSUER_HOSTS/,
+    ],
     [{ PARTNER_CENTER_PARTNER_COUNTRY: "XX" }, /PARTNER_CENTER_PARTNER_COUNTRY/],
     [
       {

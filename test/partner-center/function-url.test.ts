@@ -4,13 +4,12 @@
  */
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signNotification } from "../../local/partner-center-fake/sign.js";
+import { signNotification } from "../../local/fakes/partner-center/sign.js";
 import type { PartnerCenterNotification } from "../../shared/events/partner-center.js";
 import { functionUrlHandler } from "../../shared/http/function-url-adapter.js";
-import { CertificateSource } from "../../shared/partner-center/certificate-source.js";
-import { loadTrustAnchors } from "../../shared/partner-center/certificates.js";
+import { readConnectorConfig } from "../../shared/partner-center/config.js";
+import { webhookVerifier } from "../../shared/partner-center/connector.js";
 import { partnerCenterWebhookRoute } from "../../shared/partner-center/webhook-route.js";
-import { WebhookVerifier } from "../../shared/partner-center/webhook-verifier.js";
 import { type PartnerCenterWorld, startPartnerCenterWorld } from "./support.js";
 
 let world: PartnerCenterWorld;
@@ -20,11 +19,8 @@ let handler: ReturnType<typeof functionUrlHandler>;
 beforeAll(async () => {
   world = await startPartnerCenterWorld();
   const route = partnerCenterWebhookRoute({
-    verifier: new WebhookVerifier({
-      urlPolicy: { allowedHosts: [world.fake.host], allowHttpLoopback: true },
-      certificates: new CertificateSource(),
-      anchors: loadTrustAnchors(world.trustedCaFile),
-    }),
+    // The receiver as the runtime wires it from the PARTNER_CENTER_* settings.
+    verifier: webhookVerifier(readConnectorConfig(world.env).receiver, { allowHttpLoopback: true }),
     forward: async (n) => {
       forwarded.push(n);
     },

@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type KeyPair, TestAuthority } from "../../local/partner-center-fake/certificates.js";
-import { FakePartnerCenter } from "../../local/partner-center-fake/server.js";
+import { type KeyPair, TestAuthority } from "../../local/fakes/partner-center/certificates.js";
+import { FakePartnerCenter } from "../../local/fakes/partner-center/server.js";
 
 export const PARTNER_ID = "5b6f1c2a-0d3e-4f5a-8b9c-1d2e3f4a5b6c";
 
@@ -11,7 +11,9 @@ export type PartnerCenterWorld = {
   fake: FakePartnerCenter;
   authority: TestAuthority;
   signer: KeyPair;
+  /** The signing certificate's URL: the DER leaf alone, its issuer behind its AIA URL. */
   certificateUrl: string;
+  issuing: KeyPair;
   trustedCaFile: string;
   env: Record<string, string>;
   stop: () => Promise<void>;
@@ -19,15 +21,15 @@ export type PartnerCenterWorld = {
 
 export async function startPartnerCenterWorld(): Promise<PartnerCenterWorld> {
   const authority = TestAuthority.create();
-  const signer = authority.issue();
   const fake = await new FakePartnerCenter({ partnerId: PARTNER_ID }).start();
-  const certificateUrl = fake.putCertificate("pcnotifications.microsoft.com.cer", signer.certDer);
+  const { signer, issuing, certificateUrl } = fake.microsoftShapedCertificate(authority);
   const trustedCaFile = authority.writeRoot();
   return {
     fake,
     authority,
     signer,
     certificateUrl,
+    issuing,
     trustedCaFile,
     env: {
       PARTNER_CENTER_PARTNER_ID: PARTNER_ID,
@@ -37,6 +39,7 @@ export async function startPartnerCenterWorld(): Promise<PartnerCenterWorld> {
       PARTNER_CENTER_CLIENT_ID: fake.clientId,
       PARTNER_CENTER_CLIENT_SECRET: fake.clientSecret,
       PARTNER_CENTER_CERT_HOSTS: fake.host,
+      PARTNER_CENTER_CA_ISSUER_HOSTS: fake.caIssuer.host,
       PARTNER_CENTER_TRUSTED_CA: trustedCaFile,
     },
     stop: async () => {

@@ -7,9 +7,10 @@
 import type { X509Certificate } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MICROSOFT } from "../../local/partner-center-fake/certificates.js";
-import { signNotification } from "../../local/partner-center-fake/sign.js";
+import { MICROSOFT } from "../../local/fakes/partner-center/certificates.js";
+import { signNotification } from "../../local/fakes/partner-center/sign.js";
 import type { PartnerCenterNotification } from "../../shared/events/partner-center.js";
+import { CaIssuerSource } from "../../shared/partner-center/ca-issuers.js";
 import { CertificateSource } from "../../shared/partner-center/certificate-source.js";
 import { loadTrustAnchors } from "../../shared/partner-center/certificates.js";
 import { partnerCenterWebhookRoute } from "../../shared/partner-center/webhook-route.js";
@@ -37,6 +38,14 @@ const BODY = JSON.stringify({
   ResourceChangeUtcDate: "2017-11-16T16:19:06.3520276+00:00",
 });
 
+/** A certificate source trusting the test root, fetching issuers from the fake CA-issuer host. */
+const newSource = (options: { anchors?: X509Certificate[]; timeoutMs?: number } = {}) =>
+  new CertificateSource({
+    anchors: options.anchors ?? anchors,
+    caIssuers: new CaIssuerSource({ allowedHosts: [world.fake.caIssuer.host] }),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+
 function verifier(
   options: {
     hosts?: string[];
@@ -50,8 +59,7 @@ function verifier(
       allowedHosts: options.hosts ?? [world.fake.host],
       allowHttpLoopback: options.allowHttpLoopback ?? true,
     },
-    certificates: options.source ?? new CertificateSource(),
-    anchors: options.anchors ?? anchors,
+    certificates: options.source ?? newSource(options.anchors ? { anchors: options.anchors } : {}),
   });
 }
 
@@ -89,7 +97,7 @@ describe("a properly signed notification", () => {
   });
 
   it("fetches the certificate once per URL (cache)", async () => {
-    const source = new CertificateSource();
+    const source = newSource();
     const v = verifier({ source });
     for (let i = 0; i < 5; i++) {
       const request = signed(BODY.replace("test-created", `test-created-${i}`));
@@ -219,11 +227,22 @@ describe("refusals, in SPEC order", () => {
       fetchesCertificate: true,
     },
     {
-      name: "a signature that is not base64",
+      name: "a signature that is not base64 (refused before any fetch)",
       request: withHeader("authorization", "Signature ***"),
       status: 401,
       reason: /not base64/,
-      fetchesCertificate: true,
+    },
+    {
+      name: "a signature too short to be RSA (refused before any fetch)",
+      request: withHeader("authorization", `Signature ${Buffer.alloc(64, 7).toString("base64")}`),
+      status: 401,
+      reason: /64 bytes, not an RSA signature/,
+    },
+    {
+      name: "a signature too long to be RSA (refused before any fetch)",
+      request: withHeader("authorization", `Signature ${Buffer.alloc(2048, 7).toString("base64")}`),
+      status: 401,
+      reason: /2048 bytes/,
     },
     {
       name: "a signed body that is not JSON",
@@ -242,7 +261,7 @@ describe("refusals, in SPEC order", () => {
   ];
 
   it.each(cases)("$name → $status", async ({ request, status, reason, fetchesCertificate }) => {
-    const source = new CertificateSource();
+    const source = newSource();
     const r = request();
     const verdict = await verifier({ source }).verify(r.headers, r.body);
     expect(verdict).toMatchObject({ ok: false, status, reason: expect.stringMatching(reason) });
@@ -332,7 +351,7 @@ describe("refusals, in SPEC order", () => {
     const url = world.fake.putCertificate("slow.cer", world.signer.certDer);
     const r = signed(BODY, world.signer, url);
     const started = Date.now();
-    const verdict = await verifier({ source: new CertificateSource({ timeoutMs: 300 }) }).verify(
+    const verdict = await verifier({ source: newSource({ timeoutMs: 300 }) }).verify(
       r.headers,
       r.body,
     );

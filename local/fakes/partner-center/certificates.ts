@@ -19,6 +19,14 @@ export type IssueOptions = {
   notAfter?: Date;
   /** Issue an intermediate CA instead of a signing certificate. */
   ca?: boolean;
+  /** The CA's basic constraints path length (CAs only; default: none). */
+  pathLength?: number;
+  /** Key usage of a CA; default `keyCertSign,cRLSign` (a CA without keyCertSign cannot issue). */
+  caKeyUsage?: string;
+  /** The Authority Information Access "CA Issuers" URL: where the issuer can be fetched. */
+  caIssuersUrl?: string;
+  /** Reuse this private key (PEM) instead of making a new one. */
+  keyPem?: string;
 };
 
 export const MICROSOFT = "Microsoft Corporation";
@@ -58,17 +66,21 @@ copy_extensions = none
 countryName = optional
 organizationName = optional
 commonName = supplied
-[signer]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[intermediate]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
 `;
+
+/** The extension section of one issuance (openssl -extfile). */
+function extensions(options: IssueOptions): string {
+  const lines = options.ca
+    ? [
+        `basicConstraints = critical,CA:TRUE${options.pathLength === undefined ? "" : `,pathlen:${options.pathLength}`}`,
+        `keyUsage = critical,${options.caKeyUsage ?? "keyCertSign,cRLSign"}`,
+      ]
+    : ["basicConstraints = critical,CA:FALSE", "keyUsage = critical,digitalSignature"];
+  lines.push("subjectKeyIdentifier = hash", "authorityKeyIdentifier = keyid");
+  if (options.caIssuersUrl)
+    lines.push(`authorityInfoAccess = caIssuers;URI:${options.caIssuersUrl}`);
+  return `[ext]\n${lines.join("\n")}\n`;
+}
 
 /** A certificate authority kept in a temporary folder; `dispose()` removes it. */
 export class TestAuthority {
@@ -123,15 +135,15 @@ export class TestAuthority {
           return [`issuer${n}.pem`, `issuer${n}.key`];
         })()
       : ["ca.pem", "ca.key"];
+    if (options.keyPem) writeFileSync(join(this.dir, `c${n}.key`), options.keyPem);
+    writeFileSync(join(this.dir, `c${n}.ext`), extensions(options));
     openssl(
       [
         "req",
         "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `c${n}.key`,
+        ...(options.keyPem
+          ? ["-key", `c${n}.key`]
+          : ["-newkey", "rsa:2048", "-nodes", "-keyout", `c${n}.key`]),
         "-out",
         `c${n}.csr`,
         "-subj",
@@ -158,8 +170,10 @@ export class TestAuthority {
         `c${n}.pem`,
         "-notext",
         "-preserveDN",
+        "-extfile",
+        `c${n}.ext`,
         "-extensions",
-        options.ca ? "intermediate" : "signer",
+        "ext",
         "-startdate",
         stamp(notBefore),
         "-enddate",

@@ -5,17 +5,26 @@
  *   → `{token_type, expires_in, access_token}`; wrong client id or secret → 401 invalid_client.
  * - API: `GET /v1/customers/{c}` → Customer `{id, companyProfile{tenantId, companyName},
  *   billingProfile{defaultAddress{country}}}`; `GET /v1/customers/{c}/subscriptions` →
- *   `{totalCount, items}`; `GET /v1/customers/{c}/subscriptions/{s}` → Subscription `{id, offerId,
+ *   `{totalCount, items, links}`, paged like Partner Center's seek-based collections when
+ *   `pageSize` is set: `links.next {uri: "/customers/{c}/subscriptions?seekOperation=Next",
+ *   method, headers: [{key: "MS-ContinuationToken", value}]}`, and the next page answers only
+ *   with that token in the MS-ContinuationToken header (400 without it); `GET /v1/customers/{c}/subscriptions/{s}` → Subscription `{id, offerId,
  *   offerName, quantity, status, creationDate, commitmentEndDate, autoRenewEnabled, termDuration,
  *   links{self{uri}}}`; `GET /v1/customers/relationshiprequests` → `{url}`. 404 when unknown, 401
  *   without a valid bearer token.
- * - Certificate host: `GET /certs/{name}` serves the documents put there (DER or PEM).
+ * - Certificate host: `GET /certs/{name}` serves the documents put there (DER or PEM); like
+ *   Microsoft's, the signing certificate is served alone (microsoftShapedCertificate), and its
+ *   issuing CA by a CA-issuer host of its own (ca-issuer.ts, another port: another host), named by
+ *   the certificate's AIA "CA Issuers" URL.
  * Faults can be queued per path (status, garbage, a hang) to exercise retries and dead letters.
  * Every request is counted, so the tests and the benchmark can see how many the connector made.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeCaIssuer } from "./ca-issuer.js";
+import type { TestAuthority } from "./certificates.js";
+import { type MicrosoftShapedChain, microsoftShapedChain, SIGNER_NAME } from "./microsoft-chain.js";
 
 export type FakeSubscription = {
   id: string;
@@ -34,6 +43,8 @@ export type FakeCustomer = { id: string; companyName: string; country: string };
 export type Fault =
   | { kind: "status"; status: number; retryAfter?: number }
   | { kind: "body"; body: string }
+  /** 200 and a body that never ends (no Content-Length), until the client hangs up. */
+  | { kind: "endless" }
   | { kind: "hang" };
 
 export type FakeOptions = {
@@ -42,6 +53,8 @@ export type FakeOptions = {
   partnerId?: string;
   tokenLifetimeSeconds?: number;
   port?: number;
+  /** Subscriptions per page of a list (default: all on one page). */
+  pageSize?: number;
 };
 
 export class FakePartnerCenter {
@@ -57,9 +70,13 @@ export class FakePartnerCenter {
   readonly counts = { token: 0, api: 0, cert: 0 };
   /** Every API request path, in order. */
   readonly apiLog: string[] = [];
+  /** Bytes written by endless-body faults, so a test sees how much it was offered. */
+  endlessBytes = 0;
   private readonly tokens = new Set<string>();
   private readonly faults: { path: RegExp; fault: Fault; times: number }[] = [];
   private server: Server | null = null;
+  /** The CA-issuer host that serves the issuing CA of the signing certificate. */
+  readonly caIssuer = new FakeCaIssuer();
   url = "";
 
   constructor(private readonly options: FakeOptions = {}) {
@@ -79,10 +96,12 @@ export class FakePartnerCenter {
     );
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await this.caIssuer.start();
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.caIssuer.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -108,6 +127,20 @@ export class FakePartnerCenter {
   putCertificate(name: string, document: Buffer | string): string {
     this.certificates.set(name, Buffer.from(document));
     return this.certificateUrl(name);
+  }
+
+  /**
+   * Makes a Microsoft-shaped signing certificate under `authority` and serves it the way Partner
+   * Center does: the DER leaf alone at the certificate URL, its issuing CA on the CA-issuer host.
+   */
+  microsoftShapedCertificate(
+    authority: TestAuthority,
+  ): MicrosoftShapedChain & { certificateUrl: string } {
+    const chain = microsoftShapedChain(authority, this.caIssuer);
+    return {
+      ...chain,
+      certificateUrl: this.putCertificate(`${SIGNER_NAME}.cer`, chain.signer.certDer),
+    };
   }
 
   addCustomer(customer: FakeCustomer): void {
@@ -201,12 +234,12 @@ export class FakePartnerCenter {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       if (!bearer || !this.tokens.has(bearer))
         return send(res, 401, { code: 401, description: "unauthorized" });
-      return this.api(path, res);
+      return this.api(path, res, url, req.headers["ms-continuationtoken"]);
     }
     send(res, 404, { code: 404, description: "not found" });
   }
 
-  private api(path: string, res: ServerResponse) {
+  private api(path: string, res: ServerResponse, url: URL, token: string | string[] | undefined) {
     if (path === "/v1/customers/relationshiprequests") {
       return send(res, 200, {
         url: `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${this.partnerId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,
@@ -217,14 +250,8 @@ export class FakePartnerCenter {
     const entry = match?.[1] ? this.customers.get(match[1]) : undefined;
     if (!match || !entry) return send(res, 404, { code: 404, description: "customer not found" });
     const { customer, subscriptions } = entry;
-    if (path.endsWith("/subscriptions")) {
-      return send(res, 200, {
-        totalCount: subscriptions.length,
-        items: subscriptions.map((s) => this.subscriptionResource(customer.id, s)),
-        links: {},
-        attributes: { objectType: "Collection" },
-      });
-    }
+    if (path.endsWith("/subscriptions"))
+      return this.subscriptionPage(customer.id, subscriptions, res, url, token);
     if (match[2]) {
       const sub = subscriptions.find((s) => s.id === match[2]);
       if (!sub) return send(res, 404, { code: 404, description: "subscription not found" });
@@ -236,6 +263,48 @@ export class FakePartnerCenter {
       billingProfile: { defaultAddress: { country: customer.country } },
       relationshipToPartner: "reseller",
       attributes: { objectType: "Customer" },
+    });
+  }
+
+  private subscriptionPage(
+    customerId: string,
+    subscriptions: FakeSubscription[],
+    res: ServerResponse,
+    url: URL,
+    token: string | string[] | undefined,
+  ) {
+    let offset = 0;
+    if (url.searchParams.get("seekOperation") === "Next") {
+      const decoded = typeof token === "string" ? Buffer.from(token, "base64").toString() : "";
+      const [forCustomer, at] = decoded.split("|");
+      if (forCustomer !== customerId || !/^\d+$/.test(at ?? "")) {
+        return send(res, 400, { code: 400, description: "invalid continuation token" });
+      }
+      offset = Number(at);
+    }
+    const size = this.options.pageSize ?? subscriptions.length;
+    const page = subscriptions.slice(offset, offset + size);
+    const nextAt = offset + page.length;
+    const links: Record<string, unknown> = {
+      self: { uri: `/customers/${customerId}/subscriptions`, method: "GET", headers: [] },
+    };
+    if (nextAt < subscriptions.length) {
+      links.next = {
+        uri: `/customers/${customerId}/subscriptions?seekOperation=Next`,
+        method: "GET",
+        headers: [
+          {
+            key: "MS-ContinuationToken",
+            value: Buffer.from(`${customerId}|${nextAt}`).toString("base64"),
+          },
+        ],
+      };
+    }
+    return send(res, 200, {
+      totalCount: page.length,
+      items: page.map((s) => this.subscriptionResource(customerId, s)),
+      links,
+      attributes: { objectType: "Collection" },
     });
   }
 
@@ -253,6 +322,20 @@ export class FakePartnerCenter {
     const fault = this.takeFault(path);
     if (!fault) return false;
     if (fault.kind === "hang") return true; // never answers; the client's timeout must fire
+    if (fault.kind === "endless") {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.from(`[${'"x",'.repeat(16 * 1024)}`);
+      const pump = () => {
+        while (!res.destroyed) {
+          const more = res.write(chunk);
+          this.endlessBytes += chunk.length;
+          if (!more) break;
+        }
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+      return true;
+    }
     if (fault.kind === "body") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(fault.body);
