@@ -14,6 +14,8 @@ export type TransferFacts = {
   invitedAt: string | null;
   originalIds: ReadonlySet<string>;
   knownNewIds: ReadonlySet<string>;
+  /** The fingerprint of the tenant read the transfer holds (SPEC section 10), null if none. */
+  tenantFingerprint: string | null;
 };
 
 /** Transfers the reconciliation looks at: invited and not yet complete. */
@@ -44,6 +46,7 @@ export function factsOf(view: TransferView): TransferFacts {
         ...view.unmatched.map((u) => u.subscriptionId),
       ].map(lower),
     ),
+    tenantFingerprint: view.tenant?.fingerprint ?? null,
   };
 }
 
