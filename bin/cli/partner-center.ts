@@ -252,7 +252,8 @@ export const reconcileCommand: CliCommand = {
           { db: target.dynamo, events: target.events },
           { tableName: target.tableName, busName: target.busName },
           (level, message, fields) => {
-            if (level === "warn") io.err(`${message}: ${fields.customerTenantId}: ${fields.reason}`);
+            if (level === "warn")
+              io.err(`${message}: ${fields.customerTenantId}: ${fields.reason}`);
           },
         );
         const result = await reconcile(deps, {

@@ -7,8 +7,8 @@
 import type { TransferStatus } from "../events/index.js";
 import type { OutgoingEvent } from "../tracker/event-publisher.js";
 import type { TransferIds } from "./mapping.js";
-import type { TenantReader } from "./reader.js";
 import type { TenantReadLog } from "./read-log.js";
+import type { TenantReader } from "./reader.js";
 
 export const TENANT_READ_STATUSES: readonly TransferStatus[] = [
   "ACCEPTED",
@@ -35,11 +35,18 @@ export type TenantLog = (
   fields: Record<string, unknown>,
 ) => void;
 
-export function tenantStep(reader: TenantReader, readLog: TenantReadLog, log: TenantLog): TenantStep {
+export function tenantStep(
+  reader: TenantReader,
+  readLog: TenantReadLog,
+  log: TenantLog,
+): TenantStep {
   return async (transfer, now) => {
     if (!TENANT_READ_STATUSES.includes(transfer.status)) return { kind: "skipped" };
     const key = { partnerId: transfer.partnerId, customerTenantId: transfer.customerTenantId };
-    const outcome = await reader.read({ ...transfer, fingerprint: transfer.tenantFingerprint }, now);
+    const outcome = await reader.read(
+      { ...transfer, fingerprint: transfer.tenantFingerprint },
+      now,
+    );
     try {
       await readLog.record(key, now, outcome);
     } catch (error) {
