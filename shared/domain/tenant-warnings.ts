@@ -37,11 +37,7 @@ export function tenantCoverage(
       for (const other of originals) {
         if (other.subscriptionId === original.subscriptionId) continue;
         const seen = tenant.original(other.subscriptionId);
-        if (
-          !seen ||
-          seen.status !== "Enabled" ||
-          seen.skuId.toLowerCase() !== sku.skuId.toLowerCase()
-        )
+        if (seen?.status !== "Enabled" || seen.skuId.toLowerCase() !== sku.skuId.toLowerCase())
           continue;
         if (other.ended !== null || utcDay(other.commitmentEndDate) <= endDay)
           endingLicenses += seen.totalLicenses;
