@@ -48,7 +48,8 @@ export function readGraphSettings(
   return {
     tokenUrl,
     apiUrl: url("GRAPH_API_URL", env.GRAPH_API_URL, DEFAULT_GRAPH_API_URL),
-    ...credentials,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
   };
 }
 
