@@ -6,7 +6,7 @@
  * the tenant suspends ends, and an unreadable tenant changes nothing but the read log.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { runCli } from "../../bin/cli/main.js";
 import { FakeGraph } from "../../local/fakes/graph/server.js";
 import type { LocalRuntime } from "../../local/runtime.js";
@@ -47,6 +47,7 @@ type View = {
     state: string;
   }[];
   history: { detailType: string }[];
+  tenant?: { observedAt: string | null; lastAttempt: unknown; coverage: unknown[] };
 };
 type Reconciled = {
   transfers: number;
@@ -192,6 +193,22 @@ describe("reconcile reads the customer's tenant", () => {
     expect(view.history.filter((h) => h.detailType === "Tenant Observed")).toHaveLength(1);
     const log = await readLog.get({ partnerId: PARTNER_ID, customerTenantId: customer });
     expect(log).toMatchObject({ outcome: "read", reason: null });
+    const shown = await inProcess<{ tenant: { lastAttempt: unknown; coverage: unknown[] } }>([
+      "show",
+      "--partner",
+      PARTNER_ID,
+      "--customer",
+      customer,
+    ]);
+    expect(shown.tenant.lastAttempt).toMatchObject({ outcome: "read", reason: null });
+    expect(shown.tenant.coverage).toContainEqual(
+      expect.objectContaining({
+        subscriptionId: ORIG_STD,
+        skuPartNumber: "STANDARDPACK",
+        users: 7,
+        remaining: 0,
+      }),
+    );
   });
 
   it("an unchanged tenant is read again but emits nothing", async () => {
@@ -219,18 +236,31 @@ describe("reconcile reads the customer's tenant", () => {
   it("an unreadable tenant (consent withdrawn) changes nothing; the read log says why", async () => {
     const before = await show();
     graph.setConsent(customer, false);
+    onTestFinished(() => graph.setConsent(customer, true));
     expect(await reconcile()).toEqual({
       transfers: 1,
       emitted: 0,
       tenantsRead: 0,
       tenantsUnreadable: 1,
     });
-    expect(await show()).toEqual(before);
+    // The view is the same; only the read log (shown beside it) records the failed attempt.
+    const after = await show();
+    const withoutLog = (v: View) => ({ ...v, tenant: { ...v.tenant, lastAttempt: null } });
+    expect(withoutLog(after)).toEqual(withoutLog(before));
+    expect(after.tenant?.observedAt).toBe(before.tenant?.observedAt);
     const log = await readLog.get({ partnerId: PARTNER_ID, customerTenantId: customer });
     expect(log?.outcome).toBe("unreadable");
     expect(log?.reason).toContain("unauthorized_client AADSTS700016");
     expect(log?.lastReadAt).not.toBeNull();
-    graph.setConsent(customer, true);
+    // The transfer page says when it was last read and why it could not be read now.
+    const page = await (
+      await fetch(`${runtime.endpoints.web}/transfers/${PARTNER_ID}/${customer}`)
+    ).text();
+    expect(page).toContain("The customer's tenant</h2>");
+    expect(page).toMatch(/Could not be read<\/span> [\d-]+ [\d:]+ UTC: the token endpoint refused/);
+    expect(page).toContain("unauthorized_client AADSTS700016");
+    expect(page).toMatch(/Last read [\d-]+ [\d:]+ UTC\./);
+    expect(page).toContain("STANDARDPACK");
   });
 
   it("an original the tenant suspends ends, cancelled before its end date", async () => {
