@@ -51,6 +51,8 @@ export const lifecycleEvents = (n: number): Record<UpstreamDetailType, number> =
   "Subscription Provisioned": n,
   "Original Subscription Updated": n,
   "Original Subscription Ended": n,
+  // Reads of the customer's tenant are emitted only when what they show changed.
+  "Tenant Observed": 0,
 });
 
 function monthlyCost(n: number, wru: UnitsByType, rru: UnitsByType): number {

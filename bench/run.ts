@@ -14,6 +14,7 @@ import { progress, startBenchDynamo } from "./harness.js";
 import { benchPartnerCenter } from "./partner-center.js";
 import { benchReadShare } from "./read-share.js";
 import { benchReminders } from "./reminders.js";
+import { benchTenant } from "./tenant.js";
 import { benchWeb } from "./web.js";
 
 const json = process.argv.includes("--json");
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
       "partner center: webhook verification (cached certificate), reconciliation of 200 transfers",
     );
     Object.assign(figures, await benchPartnerCenter(bench));
+    progress("tenant: Graph reads of a 20- and a 2,000-subscription tenant (fake Graph)");
+    Object.assign(figures, await benchTenant());
   } finally {
     await bench.dynamo.stop();
   }

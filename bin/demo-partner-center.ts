@@ -7,11 +7,14 @@
  * in memory on free ports with the connector pointed at the fake, then: invites a customer from a
  * CSV, posts a signed acceptance webhook (→ ACCEPTED), provisions the same offers in the fake and
  * posts signed subscription-updated webhooks (→ PROVISIONED), shows a tampered webhook refused,
- * and runs the reconciliation.
+ * and runs the reconciliation, which also reads the customer's tenant from the project's fake
+ * Graph: a coverage warning appears (more users than licenses left once an original ends) and
+ * disappears once users are moved off that license.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeGraph } from "../local/fakes/graph/server.js";
 import { TestAuthority } from "../local/fakes/partner-center/certificates.js";
 import { FakePartnerCenter } from "../local/fakes/partner-center/server.js";
 import { postWebhook, signNotification } from "../local/fakes/partner-center/sign.js";
@@ -52,6 +55,10 @@ export async function runPartnerCenterDemo(): Promise<void> {
   const authority = TestAuthority.create("Demo Root CA");
   const fake = await new FakePartnerCenter({ partnerId: PARTNER }).start();
   const { signer, certificateUrl, issuerUrl } = fake.microsoftShapedCertificate(authority);
+  const graph = await new FakeGraph({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+  }).start();
   const ports = {
     EVENTS_PORT: await freePort(),
     DYNAMODB_PORT: await freePort(),
@@ -70,6 +77,8 @@ export async function runPartnerCenterDemo(): Promise<void> {
     PARTNER_CENTER_CERT_HOSTS: fake.host,
     PARTNER_CENTER_CA_ISSUER_HOSTS: fake.caIssuer.host,
     PARTNER_CENTER_TRUSTED_CA: authority.writeRoot(join(work, "demo-root.pem")),
+    GRAPH_TOKEN_URL: graph.tokenUrl,
+    GRAPH_API_URL: graph.url,
   });
   const runtime = await startLocalRuntime({
     eventsPort: ports.EVENTS_PORT,
@@ -163,18 +172,71 @@ export async function runPartnerCenterDemo(): Promise<void> {
       true,
     );
     line("tampered webhook", `body changed after signing -> HTTP ${tampered}, nothing emitted`);
-    const reconciled = (await cli(["reconcile"])) as { transfers: number; emitted: number };
+    // The customer's tenant as Graph shows it: the originals (bought from another channel), the
+    // replacements the partner provisioned, 30 users on Business Standard, and a subscription
+    // of another channel that the invitation missed.
+    graph.addTenant(CUSTOMER);
+    const skus = [
+      ["f245ecc8-75af-4f8e-b61f-27d8114de5f3", "O365_BUSINESS_PREMIUM"],
+      ["4b9405b0-7788-4568-add1-99614e613b69", "EXCHANGESTANDARD"],
+    ] as const;
+    ORIGINALS.forEach(([id, , , seats], i) => {
+      const [skuId, skuPartNumber] = skus[i] ?? skus[0];
+      const common = { skuId, skuPartNumber, totalLicenses: seats };
+      graph.addSubscription(CUSTOMER, {
+        ...common,
+        commerceSubscriptionId: id,
+        nextLifecycleDateTime: "2027-03-31T00:00:00Z",
+        ownerTenantId: "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+      });
+      graph.addSubscription(CUSTOMER, { ...common, ownerTenantId: PARTNER });
+    });
+    graph.addSubscription(CUSTOMER, {
+      skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900",
+      skuPartNumber: "ENTERPRISEPACK",
+      totalLicenses: 5,
+      nextLifecycleDateTime: "2027-02-28T00:00:00Z",
+      ownerTenantId: "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+    });
+    graph.assignUsers(CUSTOMER, skus[0][0], 30);
+    graph.assignUsers(CUSTOMER, skus[1][0], 10);
+    type Reconciled = { transfers: number; emitted: number; tenantsRead: number };
+    const tenantWarnings = async () => {
+      const view = (await cli(["show", "--partner", PARTNER, "--customer", CUSTOMER])) as {
+        warnings: { code: string; message: string }[];
+      };
+      return view.warnings.filter(
+        (w) => w.code === "LICENSES_NOT_COVERED" || w.code === "UNTRACKED_ORIGINAL",
+      );
+    };
+    const reconciled = (await cli(["reconcile"])) as Reconciled;
+    await drain();
     line(
       "reconcile",
-      `${reconciled.transfers} transfer(s) in progress, ${reconciled.emitted} event(s) emitted (the webhooks missed nothing)`,
+      `${reconciled.transfers} transfer(s) in progress, ${reconciled.tenantsRead} tenant read, ${reconciled.emitted} event(s) emitted (the webhooks missed nothing; one Tenant Observed)`,
     );
+    for (const w of await tenantWarnings()) line(`  ${w.code}`, w.message);
+    graph.assignUsers(CUSTOMER, skus[0][0], 25);
+    const again = (await cli(["reconcile"])) as Reconciled;
+    await drain();
+    const left = await tenantWarnings();
+    line(
+      "5 users moved",
+      `off O365_BUSINESS_PREMIUM -> reconcile emitted ${again.emitted}; ${left.some((w) => w.code === "LICENSES_NOT_COVERED") ? "the coverage warning is still there" : "the coverage warning is gone"}`,
+    );
+    for (const w of left) line(`  ${w.code}`, w.message);
     line(
       "Partner Center calls",
       `${fake.counts.api} API, ${fake.counts.token} token, ${fake.counts.cert} certificate and ${fake.caIssuer.totalHits} CA-issuer fetch(es) (cached)`,
     );
+    line(
+      "Graph calls",
+      `${graph.counts.graph} list pages, ${graph.counts.token} token (one per reconcile run: each CLI run starts afresh)`,
+    );
   } finally {
     await runtime.stop();
     await fake.stop();
+    await graph.stop();
     authority.dispose();
     rmSync(work, { recursive: true, force: true });
   }

@@ -55,6 +55,12 @@ export const FUNCTIONS = {
     triggers: [DETAIL_TYPES.originalSubscriptionEnded],
     description: "Records the end of an original subscription",
   },
+  tenantObserved: {
+    folder: "tenant-observed",
+    env: "tracker",
+    triggers: [DETAIL_TYPES.tenantObserved],
+    description: "Records a read of the customer's tenant (Microsoft Graph)",
+  },
   expiryScan: {
     folder: "expiry-scan",
     env: "expiryScan",

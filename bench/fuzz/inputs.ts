@@ -21,6 +21,7 @@ import {
   provisioned,
   type RawEnvelope,
   type TransferKey,
+  tenantObserved,
   updated,
 } from "../../test/support/events.js";
 import {
@@ -194,6 +195,22 @@ function validEvent(key: TransferKey, type?: UpstreamDetailType): fc.Arbitrary<R
         ([subscriptionId, endedAt]) =>
           ended({ ...key, subscriptionId, endedAt, reason: "expired" }) as RawEnvelope,
       ),
+    [DETAIL_TYPES.tenantObserved]: fc.tuple(sub, at, fc.constantFrom(10, 11)).map(
+      ([subscriptionId, observedAt, totalLicenses]) =>
+        tenantObserved({
+          ...key,
+          observedAt,
+          originals: [
+            {
+              subscriptionId,
+              status: "Enabled",
+              skuId: "sku-1",
+              totalLicenses,
+              nextLifecycleDateTime: "2026-06-30T00:00:00Z",
+            },
+          ],
+        }) as RawEnvelope,
+    ),
   };
   return type ? builders[type] : fc.oneof(...Object.values(builders));
 }

@@ -211,7 +211,10 @@ function parseInvite(args: string[]) {
 const RECONCILE_USAGE = `usage: npm run --silent cli -- reconcile [--json]
 
 Reads Partner Center for each of the partner's transfers in progress and emits what webhooks
-missed (Invitation Accepted, Subscription Provisioned). JSON: {transfers, emitted}.
+missed (Invitation Accepted, Subscription Provisioned), and reads the customer's tenant through
+Microsoft Graph for accepted transfers (Tenant Observed; unreadable tenants on stderr with the
+reason). JSON: {transfers, emitted, tenantsRead, tenantsUnreadable}.
+Graph: GRAPH_TOKEN_URL (with {tenantId}) and GRAPH_API_URL, same client id and secret.
 Needs the connector configured (PARTNER_CENTER_PARTNER_ID, PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_CLIENT_SECRET).`;
 
 export const reconcileCommand: CliCommand = {
@@ -248,6 +251,10 @@ export const reconcileCommand: CliCommand = {
           config.api,
           { db: target.dynamo, events: target.events },
           { tableName: target.tableName, busName: target.busName },
+          (level, message, fields) => {
+            if (level === "warn")
+              io.err(`${message}: ${fields.customerTenantId}: ${fields.reason}`);
+          },
         );
         const result = await reconcile(deps, {
           onProgress: (done, total) => {
@@ -260,7 +267,7 @@ export const reconcileCommand: CliCommand = {
         io.out(
           values.json
             ? JSON.stringify(result, null, 2)
-            : `transfers in progress: ${result.transfers}, events emitted: ${result.emitted} (${deps.client.requests} Partner Center request(s))`,
+            : `transfers in progress: ${result.transfers}, events emitted: ${result.emitted} (${deps.client.requests} Partner Center request(s)); tenants read: ${result.tenantsRead}, unreadable: ${result.tenantsUnreadable}`,
         );
         return 0;
       });

@@ -8,6 +8,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
 import type { FunctionId } from "../../shared/functions.js";
+import { DEFAULT_GRAPH_API_URL, DEFAULT_GRAPH_TOKEN_URL } from "../../shared/tenant/config.js";
 import type { PartnerCenterSettings } from "../partner-center-config.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import type { TrackedFunction } from "./tracked-function.js";
@@ -58,6 +59,9 @@ export class PartnerCenterConnector extends Construct {
       PARTNER_CENTER_TOKEN_URL: this.settings.tokenUrl,
       PARTNER_CENTER_CLIENT_ID: this.settings.clientId,
       PARTNER_CENTER_CLIENT_SECRET_ARN: this.clientSecret.secretArn,
+      // The reconcile reads customers' tenants through Graph with the same app (SPEC section 10).
+      GRAPH_TOKEN_URL: DEFAULT_GRAPH_TOKEN_URL,
+      GRAPH_API_URL: DEFAULT_GRAPH_API_URL,
     };
   }
 
@@ -80,6 +84,14 @@ export class PartnerCenterConnector extends Construct {
     if (functionId === "partnerCenterWebhook") return;
     resources.table.grantReadData(fn);
     this.clientSecret.grantRead(fn);
+    if (functionId === "partnerCenterReconcile") {
+      // The tenant read log (shared/tenant/read-log.ts): one UpdateItem per tenant read.
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ["dynamodb:UpdateItem"],
+        resourceArns: [resources.table.table.tableArn],
+      });
+    }
   }
 
   /** The Function URL, the receiver's throttle and the reconciliation schedule. */

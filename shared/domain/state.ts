@@ -2,6 +2,7 @@ import type {
   InvitationSent,
   OriginalSubscriptionEnded,
   SubscriptionProvisioned,
+  TenantObserved,
   UpstreamEvent,
 } from "../events/index.js";
 import { earliest, latest, type Stamp } from "./time.js";
@@ -33,6 +34,11 @@ export type TransferState = {
   updates: Record<string, OriginalFieldUpdates>;
   /** Per original, its earliest end. */
   ended: Record<string, Stamped<OriginalSubscriptionEnded>>;
+  /**
+   * The latest read of the customer's tenant (greatest `observedAt`), as a whole: the view
+   * derives end dates, seats, ends and the tenant's warnings from it (SPEC section 10).
+   */
+  tenant?: Stamped<TenantObserved>;
 };
 
 export function emptyState(partnerId: string, customerTenantId: string): TransferState {
@@ -106,6 +112,10 @@ export function applyEvent(state: TransferState, event: UpstreamEvent): Transfer
         value: d,
       });
       return { ...state, ended: { ...state.ended, [d.subscriptionId]: entry } };
+    }
+    case "Tenant Observed": {
+      const d = event.detail;
+      return { ...state, tenant: latest(state.tenant, { stamp: stampAt(d.observedAt), value: d }) };
     }
   }
 }

@@ -2,6 +2,8 @@ import type { TransferStatus, UpstreamEvent } from "../events/index.js";
 import { matchReplacements } from "./matching.js";
 import { type EffectiveOriginal, effectiveOriginals } from "./originals.js";
 import { applyEvent, emptyState, type TransferState } from "./state.js";
+import { tenantReadOf } from "./tenant.js";
+import { licensesNotCovered, tenantCoverage, untrackedOriginals } from "./tenant-warnings.js";
 import { compareInstants, compareStrings } from "./time.js";
 import type {
   HistoryEntry,
@@ -52,11 +54,18 @@ export function deriveView(state: TransferState): Omit<TransferView, "history"> 
   const provisioned = Object.values(state.provisioned).map((p) => p.value);
   const { replacements, unmatched } = matchReplacements(originals, provisioned);
 
+  const tenant = tenantReadOf(state);
+  const coverage = tenant ? tenantCoverage(originals, tenant) : [];
+  const coverageOf = new Map(coverage.map((row) => [row.subscriptionId, row]));
+
   const country = state.invitation ? countryWarning(state.invitation.value) : null;
   const warnings: Warning[] = country ? [country] : [];
   const subscriptions = originals.map((original): SubscriptionView => {
     const replacement = replacements.get(original.subscriptionId);
     warnings.push(...originalWarnings(original, replacement));
+    const row = coverageOf.get(original.subscriptionId);
+    const uncovered = row ? licensesNotCovered(row, replacement) : null;
+    if (uncovered) warnings.push(uncovered);
     return {
       subscriptionId: original.subscriptionId,
       offerId: original.offerId,
@@ -70,6 +79,14 @@ export function deriveView(state: TransferState): Omit<TransferView, "history"> 
     };
   });
   warnings.push(...unmatched.map(unmatchedWarning));
+  if (tenant) {
+    const known = new Set(
+      [...originals.map((o) => o.subscriptionId), ...Object.keys(state.provisioned)].map((id) =>
+        id.toLowerCase(),
+      ),
+    );
+    warnings.push(...untrackedOriginals(tenant, known));
+  }
 
   return {
     partnerId: state.partnerId,
@@ -79,6 +96,9 @@ export function deriveView(state: TransferState): Omit<TransferView, "history"> 
     warnings,
     unmatched: unmatched.map(asReplacement),
     subscriptions,
+    ...(tenant
+      ? { tenant: { observedAt: tenant.observedAt, fingerprint: tenant.fingerprint, coverage } }
+      : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   TransferStatusChanged,
 } from "./details.js";
 import { PartnerCenterNotification } from "./partner-center.js";
+import { TenantObserved } from "./tenant.js";
 
 /** Event sources: upstream systems publish as `upstream`; the product publishes as `tracker`. */
 export const SOURCES = {
@@ -30,6 +31,7 @@ export const DETAIL_TYPES = {
   transferStatusChanged: "Transfer Status Changed",
   reminderDigestReady: "Reminder Digest Ready",
   partnerCenterNotification: "Partner Center Notification",
+  tenantObserved: "Tenant Observed",
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -56,6 +58,8 @@ export const EVENT_CATALOGUE = {
     source: SOURCES.partnerCenter,
     detail: PartnerCenterNotification,
   },
+  // Put by the connector's reconcile after reading the customer's tenant (SPEC section 10).
+  [DETAIL_TYPES.tenantObserved]: { source: SOURCES.upstream, detail: TenantObserved },
 } as const satisfies Record<DetailType, { source: Source; detail: z.ZodType }>;
 
 /** Detail-types the upstream systems publish; each has its own rule and handler. */
@@ -65,6 +69,7 @@ export const UPSTREAM_DETAIL_TYPES = [
   DETAIL_TYPES.subscriptionProvisioned,
   DETAIL_TYPES.originalSubscriptionUpdated,
   DETAIL_TYPES.originalSubscriptionEnded,
+  DETAIL_TYPES.tenantObserved,
 ] as const;
 export type UpstreamDetailType = (typeof UPSTREAM_DETAIL_TYPES)[number];
 

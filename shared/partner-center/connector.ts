@@ -6,6 +6,10 @@
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
+import { TransferStore } from "../store/transfer-store.js";
+import { TenantReadLog } from "../tenant/read-log.js";
+import { tenantReaderFrom } from "../tenant/reader.js";
+import { type TenantLog, tenantStep } from "../tenant/reconcile-step.js";
 import { EventPublisher } from "../tracker/event-publisher.js";
 import { PartnerCenterClient } from "./api-client.js";
 import { CaIssuerSource } from "./ca-issuers.js";
@@ -44,6 +48,7 @@ export function connectorDeps(
   api: ApiSettings,
   clients: { db: DynamoDBDocumentClient; events: EventBridgeClient },
   names: { tableName: string; busName: string },
+  log: TenantLog = () => {},
 ): ConnectorDeps & { client: PartnerCenterClient; tokens: TokenProvider } {
   const tokens = new TokenProvider(api);
   const client = new PartnerCenterClient(api, tokens);
@@ -55,5 +60,11 @@ export function connectorDeps(
     tokens,
     transfers: storeLookup(clients.db, names.tableName),
     publish: (events) => publisher.publish(events),
+    // The same app registration reads the customers' tenants (GRAPH_TOKEN_URL, GRAPH_API_URL).
+    tenant: tenantStep(
+      tenantReaderFrom(process.env, api),
+      new TenantReadLog(clients.db, names.tableName),
+      log,
+    ),
   };
 }

@@ -30,6 +30,9 @@ export const PartnerCenterEnv = z.object({
   PARTNER_CENTER_TOKEN_URL: z.url({ protocol: /^https$/ }),
   PARTNER_CENTER_CLIENT_ID: z.string().min(1),
   PARTNER_CENTER_CLIENT_SECRET_ARN: z.string().min(1),
+  /** Microsoft Graph for the customers' tenants (SPEC section 10): same app, same secret. */
+  GRAPH_TOKEN_URL: z.string().startsWith("https://").includes("{tenantId}"),
+  GRAPH_API_URL: z.url({ protocol: /^https$/ }),
 });
 
 /** What every connector function parses at start: where the table and bus are, how to log. */

@@ -28,7 +28,7 @@ function loggerFor(env: NodeJS.ProcessEnv): Logger {
   });
 }
 
-async function buildConnector(): Promise<ConnectorDeps> {
+async function buildConnector(logger?: Logger): Promise<ConnectorDeps> {
   const runtime = readEnv(ConnectorRuntimeEnv);
   const config = readConnectorConfig(await environmentWithSecret(process.env));
   if (!config.enabled) {
@@ -38,6 +38,7 @@ async function buildConnector(): Promise<ConnectorDeps> {
     config.api,
     { db: documentClient(), events: new EventBridgeClient({}) },
     { tableName: runtime.TABLE_NAME, busName: runtime.EVENT_BUS_NAME },
+    (level, message, fields) => logger?.[level](message, fields),
   );
 }
 
@@ -93,7 +94,7 @@ export function createProcessorHandler() {
 /** The daily reconciliation (EventBridge Scheduler). */
 export function createReconcileHandler() {
   const logger = loggerFor(process.env);
-  const deps = lazily(buildConnector);
+  const deps = lazily(() => buildConnector(logger));
   return async () => {
     const result = await reconcile(await deps());
     logger.info("reconciled", result);

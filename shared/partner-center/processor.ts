@@ -5,6 +5,7 @@
  */
 import { instantOf } from "../domain/time.js";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
+import type { TenantStep } from "../tenant/reconcile-step.js";
 import type { OutgoingEvent } from "../tracker/event-publisher.js";
 import type { PartnerCenterClient } from "./api-client.js";
 import { assertBelongs, provisionedFrom } from "./mapping.js";
@@ -22,6 +23,8 @@ export type ConnectorDeps = {
   client: PartnerCenterClient;
   transfers: TransferLookup;
   publish: (events: OutgoingEvent[]) => Promise<void>;
+  /** Reads the customer's tenant during a reconcile (SPEC section 10); absent: not read. */
+  tenant?: TenantStep;
 };
 
 export type ProcessOutcome = { emitted: OutgoingEvent[]; note: string };

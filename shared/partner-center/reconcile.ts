@@ -13,7 +13,13 @@ import { assertBelongs, provisionedFrom } from "./mapping.js";
 import type { ConnectorDeps } from "./processor.js";
 import type { TransferFacts } from "./transfer-facts.js";
 
-export type ReconcileResult = { transfers: number; emitted: number };
+export type ReconcileResult = {
+  transfers: number;
+  emitted: number;
+  /** Customer tenants read through Graph (SPEC section 10) and those that could not be. */
+  tenantsRead: number;
+  tenantsUnreadable: number;
+};
 
 export class ReconcileError extends Error {
   override readonly name = "ReconcileError";
@@ -35,10 +41,11 @@ export async function reconcile(
   const customers = await deps.transfers.inProgress(deps.partnerId);
   let emitted = 0;
   let done = 0;
+  const tenants = { read: 0, unreadable: 0 };
   const failures: string[] = [];
   await mapLimited(customers, PARALLEL, async (customerId) => {
     try {
-      const events = await reconcileOne(deps, customerId, now);
+      const events = await reconcileOne(deps, customerId, now, tenants);
       if (events.length > 0) await deps.publish(events);
       emitted += events.length;
     } catch (error) {
@@ -50,7 +57,12 @@ export async function reconcile(
     }
     options.onProgress?.(++done, customers.length);
   });
-  const result = { transfers: customers.length, emitted };
+  const result = {
+    transfers: customers.length,
+    emitted,
+    tenantsRead: tenants.read,
+    tenantsUnreadable: tenants.unreadable,
+  };
   if (failures.length > 0) {
     throw new ReconcileError(
       `${failures.length} of ${customers.length} transfer(s) could not be reconciled (${emitted} event(s) emitted): ${failures.slice(0, 3).join("; ")}`,
@@ -64,13 +76,19 @@ async function reconcileOne(
   deps: ConnectorDeps,
   customerId: string,
   now: string,
+  tenants: { read: number; unreadable: number },
 ): Promise<OutgoingEvent[]> {
   const facts = await deps.transfers.get(deps.partnerId, customerId);
   if (!facts) return [];
+  // The customer's tenant through Graph (shared/tenant): read or not, the rest goes on.
+  const tenant = await deps.tenant?.({ ...facts, partnerId: deps.partnerId }, now);
+  if (tenant?.kind === "read") tenants.read++;
+  if (tenant?.kind === "unreadable") tenants.unreadable++;
+  const tenantEvents = tenant?.kind === "read" ? tenant.events : [];
   const customer = await deps.client.getCustomer(customerId);
   // No relationship (yet): nothing can have been provisioned for this customer either.
-  if (!customer) return [];
-  const events: OutgoingEvent[] = [];
+  if (!customer) return tenantEvents;
+  const events: OutgoingEvent[] = [...tenantEvents];
   if (facts.status === "INVITED") {
     events.push({
       detailType: "Invitation Accepted",

@@ -21,6 +21,8 @@ export type TransferFacts = {
   invitationSentAt: string | null;
   originalIds: ReadonlySet<string>;
   knownNewIds: ReadonlySet<string>;
+  /** The fingerprint of the tenant read the transfer holds (SPEC section 10), null if none. */
+  tenantFingerprint: string | null;
 };
 
 /** Transfers the reconciliation looks at: invited and not yet complete. */
@@ -48,6 +50,7 @@ export function factsOf(state: TransferState): TransferFacts {
     originalIds: new Set(view.subscriptions.map((s) => lower(s.subscriptionId))),
     // Every provisioned subscription, matched to an original or not.
     knownNewIds: new Set(Object.keys(state.provisioned).map(lower)),
+    tenantFingerprint: view.tenant?.fingerprint ?? null,
   };
 }
 

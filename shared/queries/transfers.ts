@@ -10,17 +10,30 @@ import {
   readTransferView,
   type TransferSummary,
 } from "../store/transfer-read.js";
+import { TenantReadLog, type TenantReadRecord } from "../tenant/read-log.js";
+import { tenantJson } from "../tenant/tenant-json.js";
 import type { ReadSource } from "./source.js";
 
 export type { TransferSummary };
 
+/** A transfer's view, with its tenant read log (SPEC section 10: kept outside the fold). */
+export type ShownTransfer = TransferView & { tenantRead?: TenantReadRecord | null };
+
 /** The full view of one transfer, or null when no event for it was ever stored. */
-export function showTransfer(source: ReadSource, key: TransferKey): Promise<TransferView | null> {
-  return readTransferView(source.db, source.tableName, key);
+export async function showTransfer(
+  source: ReadSource,
+  key: TransferKey,
+): Promise<ShownTransfer | null> {
+  const [view, tenantRead] = await Promise.all([
+    readTransferView(source.db, source.tableName, key),
+    new TenantReadLog(source.db, source.tableName).get(key),
+  ]);
+  return view && tenantRead ? { ...view, tenantRead } : view;
 }
 
 /** The view with exactly the fields SPEC section 6 lists for `show --json`. */
-export function transferJson(view: TransferView) {
+export function transferJson(view: ShownTransfer) {
+  const tenant = tenantJson(view.tenant, view.tenantRead);
   return {
     partnerId: view.partnerId,
     customerTenantId: view.customerTenantId,
@@ -51,6 +64,7 @@ export function transferJson(view: TransferView) {
         : null,
       reminders: s.reminders.map((r) => ({ thresholdDays: r.thresholdDays, sentAt: r.sentAt })),
     })),
+    ...(tenant ? { tenant } : {}),
     history: view.history.map((h) => ({
       eventId: h.eventId,
       detailType: h.detailType,

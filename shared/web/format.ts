@@ -32,6 +32,8 @@ export const WARNING_TITLES: Record<WarningCode, string> = {
   ENDED_WITHOUT_REPLACEMENT: "Ended without a replacement",
   CANCELLED_BEFORE_EXPIRY: "Cancelled before its end date",
   UNMATCHED_REPLACEMENT: "Replacement matches no original",
+  UNTRACKED_ORIGINAL: "Subscription missing from the transfer",
+  LICENSES_NOT_COVERED: "Users would lose their license",
 };
 
 export const dateOf = (iso: string | null) => (iso ? utcDate(iso) : "—");

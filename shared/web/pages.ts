@@ -19,6 +19,7 @@ import {
 import { type Html, html, segment } from "./html.js";
 import type { NavItem } from "./layout.js";
 import { riskChart } from "./risk-chart.js";
+import { tenantSection } from "./tenant-section.js";
 import { timeline } from "./timeline.js";
 
 export type PageContent = { title: string; current: NavItem | null; body: Html };
@@ -157,6 +158,7 @@ ${
 <tbody>${originals}</tbody></table>`
 }
 </section>
+${tenantSection(view)}
 ${unmatched}
 <section aria-labelledby="history-heading">
 <h2 id="history-heading">History (${view.history.length} events)</h2>

@@ -72,7 +72,7 @@ describe("the Partner Center connector in the stack", () => {
     expect(on.template.toJSON().Outputs.PartnerCenterWebhookUrl).toBeDefined();
   });
 
-  it("lets only the processor and the reconciliation read the client secret, and no one write the table", () => {
+  it("lets only the processor and the reconciliation read the client secret, and no one write the table but the tenant read log", () => {
     const secretId = resourcesOfType(on.template, "AWS::SecretsManager::Secret")[0]?.[0] as string;
     const readers = iamStatements(on.template).filter(({ statement }) =>
       JSON.stringify(statement.Resource).includes(secretId),
@@ -82,6 +82,9 @@ describe("the Partner Center connector in the stack", () => {
     for (const { policy, statement } of iamStatements(on.template)) {
       if (!policy.startsWith("PartnerCenter")) continue;
       for (const action of asArray(statement.Action)) {
+        // The reconciliation updates the tenant read log (SPEC section 10), nothing else.
+        if (policy.startsWith("PartnerCenterReconcile") && action === "dynamodb:UpdateItem")
+          continue;
         expect(action).not.toMatch(/^dynamodb:(Put|Update|Delete|BatchWrite|Scan)/);
       }
     }
@@ -95,6 +98,10 @@ describe("the Partner Center connector in the stack", () => {
     expect(env.PARTNER_CENTER_TOKEN_URL).toBe(
       `https://login.microsoftonline.com/${TEST_CONTEXT.partnerCenter.partnerId}/oauth2/v2.0/token`,
     );
+    expect(env.GRAPH_TOKEN_URL).toBe(
+      "https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token",
+    );
+    expect(env.GRAPH_API_URL).toBe("https://graph.microsoft.com");
   });
 
   it("runs the reconciliation daily with retries and its own dead-letter queue", () => {

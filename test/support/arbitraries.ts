@@ -15,6 +15,7 @@ import {
   type RawEnvelope,
   subscriptionProvisioned,
   type TransferKey,
+  tenantObserved,
 } from "./events.js";
 
 export type GeneratedEvent = { envelope: RawEnvelope; event: UpstreamEvent };
@@ -170,6 +171,57 @@ const originalSubscriptionEndedDetail = (key: TransferKey) =>
           originalSubscriptionEnded({ ...key, ...d }, { id, time }),
     );
 
+/** An id as Graph might spell it: GUIDs are compared case-insensitively (SPEC section 10). */
+const anyCase = (id: string) => fc.boolean().map((upper) => (upper ? id.toUpperCase() : id));
+
+/**
+ * A read of the customer's tenant (`Tenant Observed`): some originals matched (any status, ids
+ * in any case), two SKUs with users and licenses, and subscriptions from another channel, one
+ * of which may be an original or a new subscription after all (the view must drop it).
+ */
+const tenantObservedDetail = (key: TransferKey) =>
+  fc
+    .record({
+      observedAt: instant(),
+      fingerprint: fc.constantFrom("0123456789abcdef", "fedcba9876543210"),
+      originals: fc.uniqueArray(
+        fc.record({
+          subscriptionId: originalId().chain(anyCase),
+          status: fc.constantFrom(
+            "Enabled" as const,
+            "Enabled" as const,
+            "Warning" as const,
+            "Suspended" as const,
+            "LockedOut" as const,
+            "Deleted" as const,
+          ),
+          skuId: fc.constantFrom("sku-1", "SKU-1", "sku-2"),
+          totalLicenses: fc.constantFrom(0, 5, 10, 25),
+          nextLifecycleDateTime: fc.option(endDate(), { nil: null }),
+        }),
+        { maxLength: 4, selector: (o) => o.subscriptionId.toLowerCase() },
+      ),
+      skus: fc.tuple(fc.nat(30), fc.nat(50), fc.nat(30), fc.nat(50)).map(([c1, e1, c2, e2]) => [
+        { skuId: "sku-1", skuPartNumber: "STANDARDPACK", consumedUnits: c1, enabledLicenses: e1 },
+        { skuId: "sku-2", skuPartNumber: "ENTERPRISEPACK", consumedUnits: c2, enabledLicenses: e2 },
+      ]),
+      untracked: fc.uniqueArray(
+        fc.record({
+          subscriptionId: fc.constantFrom("other-1", "other-2", "orig-a", "new-a"),
+          otherId: fc.constantFrom(null, "orig-b", "x-1"),
+          skuPartNumber: fc.constantFrom("ENTERPRISEPACK", "EMS"),
+          totalLicenses: fc.constantFrom(1, 5),
+          nextLifecycleDateTime: fc.option(endDate(), { nil: null }),
+        }),
+        { maxLength: 3, selector: (u) => u.subscriptionId },
+      ),
+    })
+    .map(
+      (d): Build =>
+        (id, time) =>
+          tenantObserved({ ...key, ...d }, { id, time }),
+    );
+
 /** Event ids: short hex strings, unique within a set, in random order (ties go by id). */
 const eventIds = (count: number) =>
   fc.uniqueArray(hexId(""), { minLength: count, maxLength: count });
@@ -188,16 +240,24 @@ function toGenerated(envelope: RawEnvelope): GeneratedEvent {
  * `replacesSubscriptionId` (also naming unknown or contested originals), updates and ends.
  */
 export function validTransferEvents(
-  options: { key?: TransferKey; minLength?: number; maxLength?: number } = {},
+  options: {
+    key?: TransferKey;
+    minLength?: number;
+    maxLength?: number;
+    /** Mix in reads of the customer's tenant (`Tenant Observed`, SPEC section 10). */
+    tenantReads?: boolean;
+  } = {},
 ): fc.Arbitrary<GeneratedEvent[]> {
   const key = options.key ?? DEFAULT_TRANSFER;
-  const build = fc.oneof(
+  const kinds = [
     { weight: 3, arbitrary: invitationSentDetail(key) },
     { weight: 1, arbitrary: invitationAcceptedDetail(key) },
     { weight: 4, arbitrary: subscriptionProvisionedDetail(key) },
     { weight: 3, arbitrary: originalSubscriptionUpdatedDetail(key) },
     { weight: 2, arbitrary: originalSubscriptionEndedDetail(key) },
-  );
+  ];
+  if (options.tenantReads) kinds.push({ weight: 3, arbitrary: tenantObservedDetail(key) });
+  const build = fc.oneof(...kinds);
   const builds = fc.array(fc.tuple(build, instant()), {
     minLength: options.minLength ?? 1,
     maxLength: options.maxLength ?? 16,

@@ -18,6 +18,7 @@ import {
   parseUpstreamEvent,
   SOURCES,
   type SubscriptionProvisioned,
+  type TenantObserved,
   type UpstreamDetailType,
   type UpstreamEvent,
 } from "../../shared/events/index.js";
@@ -173,6 +174,41 @@ export function originalSubscriptionEnded(
   return envelope(DETAIL_TYPES.originalSubscriptionEnded, full, full.endedAt, overrides);
 }
 
+/**
+ * A `Tenant Observed`: by default a read in which `orig-1` is `Enabled` as invited, and its
+ * SKU has 10 users on 20 enabled licenses (the original's 10 and a replacement's 10).
+ */
+export function tenantObserved(
+  detail: Partial<Input<typeof TenantObserved>> = {},
+  overrides: EnvelopeOverrides = {},
+): RawEnvelope<Input<typeof TenantObserved>> {
+  const full: Input<typeof TenantObserved> = {
+    ...DEFAULT_TRANSFER,
+    observedAt: "2026-03-02T06:00:00Z",
+    fingerprint: "0123456789abcdef",
+    originals: [
+      {
+        subscriptionId: "orig-1",
+        status: "Enabled",
+        skuId: "sku-standardpack",
+        totalLicenses: 10,
+        nextLifecycleDateTime: DEFAULT_TIMES.commitmentEndDate,
+      },
+    ],
+    skus: [
+      {
+        skuId: "sku-standardpack",
+        skuPartNumber: "STANDARDPACK",
+        consumedUnits: 10,
+        enabledLicenses: 20,
+      },
+    ],
+    untracked: [],
+    ...detail,
+  };
+  return envelope(DETAIL_TYPES.tenantObserved, full, full.observedAt, overrides);
+}
+
 /** Short aliases. */
 export {
   invitationAccepted as accepted,
@@ -191,6 +227,7 @@ export const UPSTREAM_BUILDERS: Record<
   [DETAIL_TYPES.subscriptionProvisioned]: subscriptionProvisioned,
   [DETAIL_TYPES.originalSubscriptionUpdated]: originalSubscriptionUpdated,
   [DETAIL_TYPES.originalSubscriptionEnded]: originalSubscriptionEnded,
+  [DETAIL_TYPES.tenantObserved]: tenantObserved,
 };
 
 /** The same fact re-sent by upstream: identical detail under a new envelope id. */

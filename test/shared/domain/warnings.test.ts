@@ -7,6 +7,7 @@ import {
   originalSubscriptionUpdated,
   type RawEnvelope,
   subscriptionProvisioned,
+  tenantObserved,
 } from "../../support/events.js";
 import { codesOf, viewOf, warningsWith } from "./view-of.js";
 
@@ -258,6 +259,44 @@ const cases: Case[] = [
     ],
     codes: ["UNMATCHED_REPLACEMENT"],
   },
+  // UNTRACKED_ORIGINAL / LICENSES_NOT_COVERED (the customer's tenant, SPEC section 10)
+  {
+    name: "the tenant has another channel's subscription the invitation missed",
+    events: [
+      invite(),
+      replacement(),
+      tenantObserved({
+        untracked: [
+          {
+            subscriptionId: "other-9",
+            otherId: null,
+            skuPartNumber: "ENTERPRISEPACK",
+            totalLicenses: 5,
+            nextLifecycleDateTime: "2026-04-06T00:00:00Z",
+          },
+        ],
+      }),
+    ],
+    codes: ["UNTRACKED_ORIGINAL"],
+  },
+  {
+    name: "users hold the original's SKU and nothing else of it is left after its end",
+    events: [
+      invite(),
+      replacement({ offerId: "offer-b" }),
+      tenantObserved({
+        skus: [
+          {
+            skuId: "sku-standardpack",
+            skuPartNumber: "STANDARDPACK",
+            consumedUnits: 7,
+            enabledLicenses: 10,
+          },
+        ],
+      }),
+    ],
+    codes: ["OFFER_MISMATCH", "LICENSES_NOT_COVERED"],
+  },
 ];
 
 describe("warnings (SPEC sections 1 and 3)", () => {
@@ -274,7 +313,8 @@ describe("warnings (SPEC sections 1 and 3)", () => {
 
   it("every message is a sentence", () => {
     for (const { events } of cases) {
-      for (const w of viewOf(...events).warnings) expect(w.message).toMatch(/^[A-Z].*\.$/s);
+      // A sentence may open with its number ("7 users hold STANDARDPACK licenses…", SPEC section 10).
+      for (const w of viewOf(...events).warnings) expect(w.message).toMatch(/^[A-Z0-9].*\.$/s);
     }
   });
 

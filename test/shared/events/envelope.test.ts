@@ -19,6 +19,7 @@ import {
   originalSubscriptionUpdated,
   type RawEnvelope,
   subscriptionProvisioned,
+  tenantObserved,
 } from "../../support/events.js";
 
 const expiryApproachingDetail = {
@@ -182,6 +183,14 @@ describe("parseEnvelope: each of the seven detail-types from a full EventBridge 
         source: SOURCES.tracker,
       }),
       expected: { digestId: "run-1.abc.1" },
+    },
+    {
+      detailType: "Tenant Observed",
+      raw: tenantObserved({ observedAt: "2026-03-05T06:00:00Z" }),
+      expected: expect.objectContaining({
+        observedAt: "2026-03-05T06:00:00Z",
+        originals: [expect.objectContaining({ subscriptionId: "orig-1", status: "Enabled" })],
+      }),
     },
   ];
 
@@ -455,6 +464,7 @@ describe("validation errors name the field and the reason", () => {
       "Subscription Provisioned": subscriptionProvisioned,
       "Original Subscription Updated": originalSubscriptionUpdated,
       "Original Subscription Ended": originalSubscriptionEnded,
+      "Tenant Observed": tenantObserved,
     } as const;
     expect(parseUpstreamEvent(builders[detailType]()).detailType).toBe(detailType);
   });

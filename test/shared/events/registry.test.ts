@@ -9,7 +9,7 @@ import {
 } from "../../../shared/events/index.js";
 
 describe("event registry", () => {
-  it("has the seven detail-types of SPEC section 2, the internal digest event and the Partner Center one of section 9, spelled exactly", () => {
+  it("has the seven detail-types of SPEC section 2, the internal digest event, the Partner Center one of section 9 and the tenant read of section 10, spelled exactly", () => {
     expect(Object.values(DETAIL_TYPES).sort()).toEqual(
       [
         "Reminder Digest Ready",
@@ -21,6 +21,7 @@ describe("event registry", () => {
         "Expiry Approaching",
         "Transfer Status Changed",
         "Partner Center Notification",
+        "Tenant Observed",
       ].sort(),
     );
     expect(Object.keys(EVENT_CATALOGUE).sort()).toEqual(Object.values(DETAIL_TYPES).sort());
@@ -42,7 +43,7 @@ describe("event registry", () => {
             : SOURCES.tracker;
       expect(EVENT_CATALOGUE[detailType].source).toBe(expected);
     }
-    expect([...UPSTREAM_DETAIL_TYPES]).toHaveLength(5);
+    expect([...UPSTREAM_DETAIL_TYPES]).toHaveLength(6);
   });
 
   it.each(Object.values(DETAIL_TYPES))(
