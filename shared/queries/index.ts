@@ -4,7 +4,7 @@
  * through the store's public read API and the reminders' due listing only, so their storage
  * layout can change underneath.
  */
-export { type DueOriginal, dueOriginals, partnerExpiries } from "./due.js";
+export { type DueOriginal, dueOriginals, type PartnerExpiry, partnerExpiries } from "./due.js";
 export {
   DEFAULT_DUE_WITHIN_DAYS,
   MAX_DUE_WITHIN_DAYS,

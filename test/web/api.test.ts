@@ -164,7 +164,7 @@ describe("the calendar feed", () => {
     );
     const fabrikam = events.find((e) => e.uid === expiryUid("tenant-01-o1", dayFrom(NOW, 6)));
     expect(String(fabrikam?.summary)).toBe("Fabrikam Ltd: Microsoft 365 Business Standard ends");
-    expect(String(fabrikam?.description)).toContain("Do not cancel it");
+    expect(String(fabrikam?.description)).toContain("Do not cancel the original");
     expect(events.some((e) => String(e.summary).includes("Other Co"))).toBe(false);
   });
 
