@@ -169,6 +169,23 @@ describe("the calendar feed", () => {
   });
 
   it.each([
+    ["the calendar feed", () => url],
+    ["the API", () => `${web.web}/api/due?within=30`],
+    ["a page", () => `${web.web}/due`],
+  ])(
+    "answers HEAD on %s like GET, without the body (calendar clients send it)",
+    async (_name, target) => {
+      const get = await fetch(target());
+      const body = await get.text();
+      const head = await fetch(target(), { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(body)));
+      expect(await head.text()).toBe("");
+    },
+  );
+
+  it.each([
     [
       "a wrong token",
       (u: string) => u.replace(/token=(.)/, (_m, c: string) => `token=${c === "A" ? "B" : "A"}`),
