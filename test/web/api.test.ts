@@ -169,6 +169,22 @@ describe("the calendar feed", () => {
   });
 
   it.each([
+    ["CR/LF", "p\r\nEND:VCALENDAR\r\nBEGIN:VEVENT"],
+    ["a space", "partner api"],
+    ["a leading space", " partner-api"],
+    ["65 characters", "p".repeat(65)],
+    ["a bidi override", "p\u202e"],
+  ])("gives no calendar URL for a partner id with %s (the events' id rule)", async (_name, id) => {
+    const result = await cli(["calendar-url", "--partner", id, "--json"], web.env);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).not.toContain("token=");
+    expect(result.stderr).toContain("--partner");
+    const local = await fetch(`${web.web}/_local/calendar-url?partner=${encodeURIComponent(id)}`);
+    expect(local.status).toBe(400);
+    expect(await local.text()).not.toContain("token=");
+  });
+
+  it.each([
     ["the calendar feed", () => url],
     ["the API", () => `${web.web}/api/due?within=30`],
     ["a page", () => `${web.web}/due`],
