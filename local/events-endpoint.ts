@@ -5,9 +5,11 @@
  *   `ChangeMessageVisibility`, awsJson1_0), so the CLI reads local and deployed dead letters with
  *   the same `@aws-sdk/client-sqs` code;
  * - `POST /_local/drain` and `GET /_local/stats` for tests, the demo and the benchmark.
+ * Loopback Hosts and no foreign Origin only (local/loopback-guard.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { MAX_JSON_DEPTH, tooDeep } from "../shared/events/json-depth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import {
@@ -16,6 +18,7 @@ import {
   type Journal,
   UnstorableDeliveryError,
 } from "./journal.js";
+import { refuseForeign } from "./loopback-guard.js";
 
 /** EventBridge's limit on one entry (SPEC section 6: 1 MiB). */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
@@ -310,6 +313,8 @@ export function startEventsEndpoint(options: EventsEndpointOptions): Promise<Ser
   }
 
   const server = createServer((req, res) => {
+    const port = (server.address() as AddressInfo | null)?.port ?? options.port;
+    if (refuseForeign(req, res, { port })) return;
     route(req, res).catch((error: unknown) => {
       const sqsCall = String(req.headers["x-amz-target"] ?? "").startsWith("AmazonSQS.");
       const type = sqsCall ? SQS_JSON : "application/x-amz-json-1.1";

@@ -3,7 +3,9 @@
  * behind a small guard on SES_PORT. The library runs in this process on an internal loopback
  * port; the guard answers the requests the library mishandles itself (an unknown `messageId`
  * makes it answer twice and reject unhandled, which would end the whole runtime), bounds bodies
- * and waiting, and turns any failure of the library into an HTTP error answer. With a data
+ * and waiting, answers only loopback Hosts and its own origin (local/loopback-guard.ts: a page's
+ * cross-site form post to `/clear-store` empties nothing), and turns any failure of the library
+ * into an HTTP error answer. With a data
  * folder, sent mail is kept in `sent-mail.json` there, so it survives a restart.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import {
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { refuseForeign } from "./loopback-guard.js";
 
 export type LocalSes = {
   endpoint: string;
@@ -237,6 +240,9 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
   const release = containLibraryRejections(log);
 
   const guard = createServer((req, res) => {
+    // Before the body is read: a foreign Host or Origin reaches neither the store nor the library.
+    const port = (guard.address() as AddressInfo | null)?.port ?? options.port;
+    if (refuseForeign(req, res, { port })) return;
     const handle = async () => {
       const body = await readBody(req);
       if (body === null) {

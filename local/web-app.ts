@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_REMINDER_THRESHOLDS, ReminderThresholds } from "../shared/config/thresholds.js";
+import { IdString } from "../shared/events/primitives.js";
 import { json, jsonError, type WebResponse, type WebRoute } from "../shared/http/routes.js";
 import { documentClient } from "../shared/store/clients.js";
 import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../shared/web/app-routes.js";
@@ -86,6 +87,10 @@ export async function localWebApp(context: WebRoutesContext): Promise<WebRoute[]
       handle: async (request) => {
         const partner = request.url.searchParams.get("partner");
         if (!partner) return jsonError(400, "partner is required: /_local/calendar-url?partner=P");
+        // The events' id rule: a partner id no event can carry gets no token.
+        if (!IdString.safeParse(partner).success || partner !== partner.trim()) {
+          return jsonError(400, "partner must be a partner id (printable ASCII, 1-64 characters)");
+        }
         return json(200, { url: calendarUrl(context.webEndpoint, secret, partner) });
       },
     },

@@ -1,18 +1,27 @@
 /**
  * The local HTTP server on WEB_PORT (default 4020) that serves every route of the product's HTTP
  * doors (shared/http/routes.ts): the web app, its API and calendar feed, the Partner Center
- * webhook. Loopback only. `serveRoutes` answers each request exactly as the deployed Function URL
+ * webhook. Loopback only, behind the loopback guard (local/loopback-guard.ts; the webhook path is
+ * open to any Host, its signature is its authentication). `serveRoutes` answers each request exactly as the deployed Function URL
  * adapter does; this file only turns Node's request into that shape and guards the socket, so a
  * hostile request gets an answer, never a crash.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { jsonError, type WebResponse, type WebRoute } from "../shared/http/routes.js";
 import { serveRoutes, TOO_LARGE } from "../shared/http/serve.js";
+import { WEBHOOK_PATH } from "../shared/partner-center/webhook-route.js";
+import { refuseForeign } from "./loopback-guard.js";
 
 export type WebServerOptions = {
   port: number;
   routes: readonly WebRoute[];
   log?: (line: string) => void;
+  /**
+   * Paths served whatever the request's Host and Origin (default: the signed Partner Center
+   * webhook); every other path answers loopback Hosts and its own origin only.
+   */
+  openPaths?: readonly string[];
 };
 
 /** Reads the body up to `limit` bytes; past it, stops reading and answers TOO_LARGE. */
@@ -61,7 +70,10 @@ export function startWebServer(options: WebServerOptions): Promise<Server> {
   const log = options.log ?? (() => {});
   const logError = (message: string, error?: unknown) =>
     log(`web: ${message}${error === undefined ? "" : `: ${String(error)}`}`);
+  const openPaths = options.openPaths ?? [WEBHOOK_PATH];
   const server = createServer((request, response) => {
+    const port = (server.address() as AddressInfo | null)?.port ?? options.port;
+    if (refuseForeign(request, response, { port, exceptPaths: openPaths })) return;
     serveRoutes(
       options.routes,
       {

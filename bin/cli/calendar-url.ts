@@ -2,10 +2,12 @@
  * `calendar-url --partner P`: the partner's calendar feed URL with its token. Locally the
  * running web server makes it (the secret stays in its data folder or memory); against a stack,
  * the URL is the stack's web app URL and the token is made from the secret in Secrets Manager.
+ * A partner id that no event could carry gets no URL.
  */
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { localSettings, loopback } from "../../local/config.js";
+import { parsePartner, QueryInputError } from "../../shared/queries/index.js";
 import { WEB_OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { calendarUrl, secretFromString } from "../../shared/web/calendar-feed.js";
 import { CliError } from "./errors.js";
@@ -14,6 +16,7 @@ export async function calendarUrlFor(
   partnerId: string,
   where: { stack?: string | undefined; region?: string | undefined },
 ): Promise<{ url: string }> {
+  checkPartner(partnerId);
   if (where.stack && where.region) return stackCalendarUrl(partnerId, where.stack, where.region);
   const web = loopback(localSettings().webPort);
   const response = await fetch(
@@ -24,6 +27,23 @@ export async function calendarUrlFor(
     throw new CliError(`the web app at ${web} answered ${response.status}: ${body.error ?? ""}`);
   }
   return { url: body.url };
+}
+
+/**
+ * A partner id that the events' id rule refuses (CR/LF, spaces, over 64 characters...) names no
+ * transfer and gets no URL: a usage error, like `--partner` of `list`.
+ */
+function checkPartner(partnerId: string): void {
+  try {
+    if (parsePartner(partnerId) !== partnerId) {
+      throw new CliError("--partner must not start or end with spaces", 2);
+    }
+  } catch (error) {
+    if (error instanceof QueryInputError) {
+      throw new CliError(`--${error.parameter} ${error.problem}`, 2);
+    }
+    throw error;
+  }
 }
 
 async function stackCalendarUrl(partnerId: string, stack: string, region: string) {

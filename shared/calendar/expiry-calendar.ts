@@ -8,6 +8,7 @@
  */
 import ical, { ICalAlarmType, ICalCalendarMethod } from "ical-generator";
 import { utcDate } from "../domain/time.js";
+import { plainText } from "../text/plain-text.js";
 
 export type CalendarExpiry = {
   subscriptionId: string;
@@ -15,7 +16,7 @@ export type CalendarExpiry = {
   commitmentEndDate: string;
   customerName: string;
   offerName: string;
-  /** What to do, in words; becomes the event's DESCRIPTION. */
+  /** What to do, in words (shared/advice `adviceDescription`); becomes the event's DESCRIPTION. */
   advice: string;
 };
 
@@ -26,6 +27,13 @@ const CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g;
 /** RFC 5545 TEXT without control characters (a newline stays; ical-generator escapes it). */
 const calendarText = (value: string) =>
   value.replace(/\r\n?/g, "\n").replace(CONTROLS_BUT_NEWLINE, " ");
+
+/**
+ * The calendar's name as one RFC 5545 TEXT value: ical-generator writes NAME and X-WR-CALNAME as
+ * given, so a line break in a name could end the property and start a VEVENT of its own. One line,
+ * with the TEXT specials escaped.
+ */
+export const calendarName = (value: string) => plainText(value).replace(/[\\;,]/g, "\\$&");
 
 /** Stable per (subscription, end date): a corrected end date is another entry, on purpose. */
 export function expiryUid(subscriptionId: string, commitmentEndDate: string): string {
@@ -42,7 +50,7 @@ export type CalendarOptions = {
 
 export function expiryCalendar(expiries: readonly CalendarExpiry[], options: CalendarOptions) {
   const calendar = ical({
-    name: options.name,
+    name: calendarName(options.name),
     prodId: { company: "CSP transfer tracker", product: "expiries", language: "EN" },
     // PUBLISH for a feed and an attachment alike: nothing here is an invitation.
     method: ICalCalendarMethod.PUBLISH,

@@ -7,17 +7,23 @@
  * Every interpolated value goes through plainText (no control or bidi characters) and, in the
  * HTML part, escapeHtml.
  */
+import { adviceDescription } from "../advice/advice.js";
 import { expiryCalendar } from "../calendar/expiry-calendar.js";
 import { utcDate } from "../domain/time.js";
+import { escapeHtml as escapeMarkup } from "../text/escape-html.js";
+import { daysLeftPhrase, plainText, plural } from "../text/plain-text.js";
 import {
+  adviceFactsOf,
   adviceFor,
   type DigestRow,
   groupByCustomer,
   inDigestOrder,
   replacementLine,
-  warningLines,
+  warningLinesOf as warningLines,
 } from "./content.js";
-import { daysLeftPhrase, escapeHtml, plainText, plural } from "./text.js";
+
+/** Every value in the HTML part: one line of plain text, then escaped. */
+const escapeHtml = (value: string | number) => escapeMarkup(plainText(value));
 
 export const CALENDAR_FILE_NAME = "expiries.ics";
 
@@ -74,7 +80,7 @@ export function renderDigest(rows: readonly DigestRow[], options: DigestOptions)
           commitmentEndDate: row.commitmentEndDate,
           customerName: plainText(row.customerName),
           offerName: plainText(row.offerName),
-          advice: adviceFor(row).join("\n"),
+          advice: adviceDescription(adviceFactsOf(row)),
         })),
         { name: "Original subscriptions ending", now: options.now },
       ),

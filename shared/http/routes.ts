@@ -6,6 +6,8 @@
  */
 
 export type HttpMethod = "GET" | "POST";
+/** What a 405's Allow header names: every GET route answers HEAD too. */
+export type AllowedMethod = HttpMethod | "HEAD";
 
 export type WebRequest = {
   method: HttpMethod;
@@ -39,7 +41,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export type RouteMatch =
   | { kind: "found"; route: WebRoute; params: Record<string, string> }
   | { kind: "bad-path" }
-  | { kind: "wrong-method"; allow: HttpMethod[] }
+  | { kind: "wrong-method"; allow: AllowedMethod[] }
   | { kind: "not-found" };
 
 /**
@@ -48,13 +50,16 @@ export type RouteMatch =
  */
 export function matchRoute(routes: readonly WebRoute[], method: string, path: string): RouteMatch {
   const segments = path.split("/").slice(1);
-  const allow: HttpMethod[] = [];
+  // HEAD is answered by the GET route (without the body: see serveRoutes).
+  const wanted = method === "HEAD" ? "GET" : method;
+  const allow: AllowedMethod[] = [];
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments);
     if (params === "bad-path") return { kind: "bad-path" };
     if (!params) continue;
-    if (route.method === method) return { kind: "found", route, params };
+    if (route.method === wanted) return { kind: "found", route, params };
     allow.push(route.method);
+    if (route.method === "GET") allow.push("HEAD");
   }
   return allow.length > 0 ? { kind: "wrong-method", allow } : { kind: "not-found" };
 }

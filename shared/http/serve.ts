@@ -3,6 +3,7 @@
  * and the Lambda Function URL adapter): 400 for a path that does not parse or decode, 404 for an
  * unknown path, 405 for a wrong method, 413 above the route's body limit (checked before the
  * route runs), and 500 with a generic message when a route throws (the reason goes to the log).
+ * HEAD on a GET route answers exactly as GET, without the body (calendar clients send it).
  */
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -26,6 +27,15 @@ export type IncomingHttp = {
 };
 
 export async function serveRoutes(
+  routes: readonly WebRoute[],
+  incoming: IncomingHttp,
+  log: (message: string, error?: unknown) => void,
+): Promise<WebResponse> {
+  const answer = await answerRequest(routes, incoming, log);
+  return incoming.method === "HEAD" ? withoutBody(answer) : answer;
+}
+
+async function answerRequest(
   routes: readonly WebRoute[],
   incoming: IncomingHttp,
   log: (message: string, error?: unknown) => void,
@@ -59,4 +69,13 @@ export async function serveRoutes(
     log(`${incoming.method} ${url.pathname} failed`, error);
     return jsonError(500, "internal error");
   }
+}
+
+/** The GET answer's status and headers, its length in content-length, and no body. */
+function withoutBody(answer: WebResponse): WebResponse {
+  const length = Buffer.byteLength(answer.body ?? "");
+  return {
+    status: answer.status,
+    headers: { ...answer.headers, "content-length": String(length) },
+  };
 }

@@ -39,6 +39,7 @@ export const REMINDER_WARNING_CODES: readonly WarningCode[] = [
   "SEAT_COUNT_MISMATCH",
   "OFFER_MISMATCH",
   "LICENSE_REASSIGNMENT_REQUIRED",
+  "LICENSES_NOT_COVERED",
 ];
 
 export type OriginalWarning = Omit<Warning, "subscriptionId">;

@@ -4,9 +4,10 @@
  * same `expiryCalendar` the reminder digest attaches, so each entry has the same UID.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { adviceDescription } from "../advice/advice.js";
 import { type CalendarExpiry, expiryCalendar } from "../calendar/expiry-calendar.js";
-import { utcDate } from "../domain/time.js";
-import { type DueOriginal, partnerExpiries, type ReadSource } from "../queries/index.js";
+import { type ExpiryRow, partnerExpiries, type ReadSource } from "../queries/index.js";
+import { plainText } from "../text/plain-text.js";
 
 /** Secrets shorter than this are refused: the token is only as strong as its key. */
 export const MIN_SECRET_BYTES = 32;
@@ -36,29 +37,37 @@ export function calendarUrl(baseUrl: string, secret: Buffer, partnerId: string):
   return `${base}/calendar/${encodeURIComponent(partnerId)}.ics?token=${calendarToken(secret, partnerId)}`;
 }
 
-/** What to do about one original, in words: the calendar entry's description. */
-export function expiryAdvice(row: DueOriginal): string {
-  const day = utcDate(row.commitmentEndDate);
-  return row.replacementProvisioned
-    ? `The replacement is provisioned. Let the original ${row.offerName} (${row.quantity} seats, ` +
-        `subscription ${row.subscriptionId}) expire on ${day}; check that auto-renew is off. ` +
-        "Do not cancel it: cancelling gives no refund."
-    : `No replacement yet. Before ${day}, provision the same offer (${row.offerName}) with the ` +
-        `same seat count (${row.quantity}), or end users lose service when the original expires.`;
-}
-
 export async function partnerCalendar(
   source: ReadSource,
   partnerId: string,
   now: Date,
 ): Promise<string> {
   const rows = await partnerExpiries(source, partnerId, now.toISOString());
+  return partnerCalendarText(rows, partnerId, now);
+}
+
+/**
+ * The feed's calendar from its rows: each entry as in the reminder email's `expiries.ics` (the
+ * same UID, SUMMARY and, from the one advice module, the same DESCRIPTION).
+ */
+export function partnerCalendarText(
+  rows: readonly ExpiryRow[],
+  partnerId: string,
+  now: Date,
+): string {
   const expiries: CalendarExpiry[] = rows.map((row) => ({
     subscriptionId: row.subscriptionId,
     commitmentEndDate: row.commitmentEndDate,
-    customerName: row.customerName,
-    offerName: row.offerName,
-    advice: expiryAdvice(row),
+    customerName: plainText(row.customerName),
+    offerName: plainText(row.offerName),
+    advice: adviceDescription({
+      ...row,
+      autoRenewEnabled: row.autoRenewEnabled === true,
+      offerDiscontinued: row.offerDiscontinued === true,
+      replacement: row.replacement ?? null,
+      warnings: row.warnings ?? [],
+      state: "ACTIVE",
+    }),
   }));
   return expiryCalendar(expiries, { name: `CSP transfers: ${partnerId}`, now });
 }

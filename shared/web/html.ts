@@ -5,17 +5,9 @@
  * server and the browser render the same pages with it.
  */
 
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
+import { escapeHtml } from "../text/escape-html.js";
 
-export function escapeHtml(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
-}
+export { escapeHtml };
 
 /** Markup that is already safe (built by `html`). */
 export class Html {
@@ -44,6 +36,9 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 
 /** Markup this code wrote itself (never data): numbers formatted into SVG paths and the like. */
 export const trusted = (text: string) => new Html(text);
+
+/** A coordinate or length for SVG markup, to one decimal (the charts' one number format). */
+export const svgNumber = (n: number) => trusted(String(Math.round(n * 10) / 10));
 
 /** A path segment, percent-encoded, for links such as /transfers/{partnerId}/{customer}. */
 export const segment = (value: string) => encodeURIComponent(value);

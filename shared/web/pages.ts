@@ -3,6 +3,7 @@
  * the JSON API), so the local server renders them from the queries and the signed-in browser app
  * renders them from the API with the very same code.
  */
+import { type AdviceFacts, whatToDo } from "../advice/advice.js";
 import { compareInstants } from "../domain/time.js";
 import { TransferStatus } from "../events/index.js";
 import type { DueOriginal, TransferJson, TransferSummary } from "../queries/index.js";
@@ -105,6 +106,36 @@ export type TransferPageInput = {
   thresholds: readonly number[];
 };
 
+type ShownSubscription = TransferJson["subscriptions"][number];
+
+/**
+ * What the advice module is told about one original of the page. The view does not carry the
+ * invitation's discontinued flag; a license reassignment warning implies it.
+ */
+function adviceFactsOf(view: TransferJson, s: ShownSubscription): AdviceFacts {
+  const warnings = view.warnings.filter((w) => w.subscriptionId === s.subscriptionId);
+  return {
+    ...s,
+    offerDiscontinued: warnings.some((w) => w.code === "LICENSE_REASSIGNMENT_REQUIRED"),
+    warnings,
+  };
+}
+
+/** The advice for each active original: the same sentences as the reminder email's. */
+function adviceSection(view: TransferJson): Html | "" {
+  const items = view.subscriptions
+    .filter((s) => s.state === "ACTIVE")
+    .map(
+      (s) =>
+        html`<li><strong>${s.offerName}</strong> <span class="muted">(${s.subscriptionId})</span><ul>${whatToDo(adviceFactsOf(view, s)).map((line) => html`<li>${line}</li>`)}</ul></li>`,
+    );
+  if (items.length === 0) return "";
+  return html`<section aria-labelledby="advice-heading" class="panel">
+<h2 id="advice-heading">What to do</h2>
+<ul class="advice">${items}</ul>
+</section>`;
+}
+
 export function transferPage(input: TransferPageInput): PageContent {
   const { view, now } = input;
   const name = view.customerName ?? view.customerTenantId;
@@ -145,6 +176,7 @@ export function transferPage(input: TransferPageInput): PageContent {
 <h2 id="warnings-heading">Warnings (${view.warnings.length})</h2>
 ${warnings}
 </section>
+${adviceSection(view)}
 <section aria-labelledby="timeline-heading" class="panel">
 <h2 id="timeline-heading">Timeline</h2>
 ${timeline(view, now, input.thresholds)}

@@ -6,7 +6,7 @@
 import { utcDay } from "../domain/time.js";
 import type { DueOriginal } from "../queries/index.js";
 import { plural, shortDay } from "./format.js";
-import { type Html, html, trusted } from "./html.js";
+import { svgNumber as fix, type Html, html } from "./html.js";
 
 export const RISK_WINDOW_DAYS = 120;
 const WEEKS = Math.ceil(RISK_WINDOW_DAYS / 7);
@@ -103,4 +103,3 @@ function niceStep(max: number): number {
 }
 
 /** SVG coordinates with one decimal: stable output, short markup. */
-const fix = (n: number) => trusted(String(Math.round(n * 10) / 10));

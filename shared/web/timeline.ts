@@ -6,7 +6,7 @@
 import { utcDay } from "../domain/time.js";
 import type { TransferJson } from "../queries/index.js";
 import { monthLabel, shortDay } from "./format.js";
-import { type Html, html, trusted } from "./html.js";
+import { svgNumber as fix, type Html, html } from "./html.js";
 
 /** Beyond this many originals the timeline shows the soonest-ending ones and says so. */
 export const TIMELINE_MAX_ROWS = 60;
@@ -97,5 +97,3 @@ ${shown}
 
 const truncate = (text: string, max: number) =>
   text.length > max ? `${text.slice(0, max - 1)}…` : text;
-
-const fix = (n: number) => trusted(String(Math.round(n * 10) / 10));

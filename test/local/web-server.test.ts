@@ -67,4 +67,25 @@ describe("the local web server", () => {
     expect(await response.text()).not.toContain("secret detail");
     expect(logged.join("\n")).toContain("secret detail");
   });
+
+  it("answers HEAD on a GET route like GET, without the body", async () => {
+    const get = await fetch(`${base}/things/a/b`);
+    const getBody = await get.text();
+    const head = await fetch(`${base}/things/a/b`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(getBody)));
+    expect(await head.text()).toBe("");
+    const unknown = await fetch(`${base}/nothing`, { method: "HEAD" });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("names HEAD beside GET in a 405's Allow, and answers HEAD on a POST-only route 405", async () => {
+    const post = await fetch(`${base}/things/a/b`, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    const head = await fetch(`${base}/echo`, { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("POST");
+  });
 });

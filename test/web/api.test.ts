@@ -164,9 +164,42 @@ describe("the calendar feed", () => {
     );
     const fabrikam = events.find((e) => e.uid === expiryUid("tenant-01-o1", dayFrom(NOW, 6)));
     expect(String(fabrikam?.summary)).toBe("Fabrikam Ltd: Microsoft 365 Business Standard ends");
-    expect(String(fabrikam?.description)).toContain("Do not cancel it");
+    expect(String(fabrikam?.description)).toContain("Do not cancel the original");
     expect(events.some((e) => String(e.summary).includes("Other Co"))).toBe(false);
   });
+
+  it.each([
+    ["CR/LF", "p\r\nEND:VCALENDAR\r\nBEGIN:VEVENT"],
+    ["a space", "partner api"],
+    ["a leading space", " partner-api"],
+    ["65 characters", "p".repeat(65)],
+    ["a bidi override", "p\u202e"],
+  ])("gives no calendar URL for a partner id with %s (the events' id rule)", async (_name, id) => {
+    const result = await cli(["calendar-url", "--partner", id, "--json"], web.env);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).not.toContain("token=");
+    expect(result.stderr).toContain("--partner");
+    const local = await fetch(`${web.web}/_local/calendar-url?partner=${encodeURIComponent(id)}`);
+    expect(local.status).toBe(400);
+    expect(await local.text()).not.toContain("token=");
+  });
+
+  it.each([
+    ["the calendar feed", () => url],
+    ["the API", () => `${web.web}/api/due?within=30`],
+    ["a page", () => `${web.web}/due`],
+  ])(
+    "answers HEAD on %s like GET, without the body (calendar clients send it)",
+    async (_name, target) => {
+      const get = await fetch(target());
+      const body = await get.text();
+      const head = await fetch(target(), { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(body)));
+      expect(await head.text()).toBe("");
+    },
+  );
 
   it.each([
     [

@@ -56,4 +56,24 @@ describe("the expiry calendar", () => {
     expect(expiryUid("s1", "2026-06-30")).not.toBe(expiryUid("s1", "2026-12-30"));
     expect(expiryUid("s1", "2026-06-30")).not.toBe(expiryUid("s2", "2026-06-30"));
   });
+
+  it("writes a calendar name with line breaks and specials as one escaped line (no injected VEVENT)", () => {
+    // Prepare: a name that tries to end the calendar and open an event of its own.
+    const name = "CSP transfers: p\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:forged;a,b\\";
+
+    // Act
+    const text = expiryCalendar([], { name, now: NOW });
+
+    // Assess: nothing but the calendar itself, and the name reads back as one line.
+    // Unfolded (RFC 5545 3.1): a long line continues on lines that start with a space.
+    const lines = text.replace(/\r\n[ \t]/g, "").split("\r\n");
+    expect(lines.filter((line) => line === "BEGIN:VEVENT")).toEqual([]);
+    expect(lines.filter((line) => line === "END:VCALENDAR")).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith("UID:"))).toEqual([]);
+    expect(Object.values(ical.sync.parseICS(text)).filter((c) => c?.type === "VEVENT")).toEqual([]);
+    const calName = lines.find((line) => line.startsWith("X-WR-CALNAME:"));
+    expect(calName).toBe(
+      "X-WR-CALNAME:CSP transfers: p END:VCALENDAR BEGIN:VEVENT UID:forged\\;a\\,b\\\\",
+    );
+  });
 });

@@ -5,7 +5,8 @@ import { expiryUid } from "../../../shared/calendar/expiry-calendar.js";
 import { MAX_ROWS_PER_DIGEST, planDigests } from "../../../shared/digest/batches.js";
 import { adviceFor, type DigestRow, groupByCustomer } from "../../../shared/digest/content.js";
 import { renderDigest } from "../../../shared/digest/email.js";
-import { escapeHtml, plainText } from "../../../shared/digest/text.js";
+import { escapeHtml } from "../../../shared/text/escape-html.js";
+import { plainText } from "../../../shared/text/plain-text.js";
 
 const NOW = new Date("2026-05-20T06:00:00Z");
 const THRESHOLDS = [60, 30, 14, 7, 1];

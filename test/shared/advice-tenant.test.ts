@@ -1,7 +1,7 @@
 /** SPEC section 10: the two "what to do" sentences the digest, calendar and page use. */
 import { describe, expect, it } from "vitest";
+import { coverageAdvice, untrackedAdvice } from "../../shared/advice/tenant-advice.js";
 import type { Warning } from "../../shared/domain/view-types.js";
-import { coverageAdvice, untrackedAdvice } from "../../shared/tenant/advice.js";
 
 const gap = (users: number, date: string | null = "2031-05-06"): Warning => ({
   code: "LICENSES_NOT_COVERED",

@@ -1,15 +1,7 @@
 /**
- * Text hygiene for what the digest interpolates from the store: names, offers and ids arrive from
- * upstream systems and are never trusted as markup or as terminal/header-safe text.
+ * Text hygiene for what the email, the calendar and the advice interpolate from the store: names,
+ * offers and ids arrive from upstream systems and are never trusted as terminal/header-safe text.
  */
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
 
 /** C0 and C1 controls and DEL: CR/LF could forge headers, ESC drives terminals, NUL truncates. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
@@ -21,11 +13,6 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** One line of plain text: controls become a space, bidi controls are dropped, spaces collapse. */
 export function plainText(value: string | number): string {
   return String(value).replace(BIDI, "").replace(CONTROLS, " ").replace(/ {2,}/g, " ").trim();
-}
-
-/** Escapes plain text for an HTML element body or a quoted attribute value. */
-export function escapeHtml(value: string | number): string {
-  return plainText(value).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
