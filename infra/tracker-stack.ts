@@ -111,6 +111,7 @@ export class TrackerStack extends Stack {
         }),
     };
 
+    const metricsNamespace = `${SERVICE_NAME}/${config.stage}`;
     // The roles of the functions that publish the product's own events (see reserveTrackerSource).
     const publisherRoles: iam.IRole[] = [];
     const deployed = (Object.keys(FUNCTIONS) as FunctionId[]).filter(
@@ -124,6 +125,7 @@ export class TrackerStack extends Stack {
         environment: environments[kind](),
         ...SIZING[kind],
         logRetention: logs.RetentionDays.THREE_MONTHS,
+        metricsNamespace,
       });
       // Least privilege per kind: what each handler does and nothing more.
       switch (kind) {
@@ -188,6 +190,8 @@ export class TrackerStack extends Stack {
     const monitoring = new OperationsMonitoring(this, "Monitoring", {
       dashboardName: `${SERVICE_NAME}-${config.stage}`,
       alarmEmail: config.alarmEmail,
+      metrics: { namespace: metricsNamespace, serviceName: SERVICE_NAME },
+      partnerCenter: connector !== null,
       functions: trackedFunctions,
       deadLetterQueues: [
         ...trackedFunctions.map((fn): DeadLetterQueue => fn.deadLetters),

@@ -5,10 +5,12 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localSettings, loopback } from "../../local/config.js";
 import { localDlqUrl } from "../../local/events-endpoint.js";
+import { observed } from "../../shared/aws/call-observer.js";
 import { OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { documentClient } from "../../shared/store/clients.js";
 import { CliError } from "./errors.js";
@@ -25,6 +27,11 @@ export type Target = {
   drainUrl: string | null;
   /** Environment for running a function module (the scan) in this process against the target. */
   functionEnv: Record<string, string>;
+  /**
+   * A deployed stack: its scan function, invoked by `scan` (the stack's own thresholds and
+   * permissions; only the tracker's functions may publish the tracker's events). Local: null.
+   */
+  scanFunction: { name: string; lambda: LambdaClient } | null;
 };
 
 export async function resolveTarget(options: {
@@ -47,9 +54,10 @@ function localTarget(): Target {
     busName: settings.busName,
     dlqUrls: [localDlqUrl(events)],
     dynamo: documentClient({ ...common, endpoint: dynamodb }),
-    events: new EventBridgeClient({ ...common, endpoint: events }),
-    sqs: new SQSClient({ ...common, endpoint: events }),
+    events: observed(new EventBridgeClient({ ...common, endpoint: events })),
+    sqs: observed(new SQSClient({ ...common, endpoint: events })),
     drainUrl: `${events}/_local/drain`,
+    scanFunction: null,
     functionEnv: {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -65,8 +73,10 @@ function localTarget(): Target {
 
 async function stackTarget(stack: string, region: string | undefined): Promise<Target> {
   if (!region) throw new CliError("--stack needs --region (the stack's AWS region)");
-  const cfn = new CloudFormationClient({ region });
-  const result = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+  const cfn = observed(new CloudFormationClient({ region }));
+  const result = await cfn
+    .send(new DescribeStacksCommand({ StackName: stack }))
+    .finally(() => cfn.destroy());
   const outputs = new Map(
     (result.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]),
   );
@@ -88,9 +98,14 @@ async function stackTarget(stack: string, region: string | undefined): Promise<T
     busName,
     dlqUrls,
     dynamo: documentClient({ region }),
-    events: new EventBridgeClient({ region }),
-    sqs: new SQSClient({ region }),
+    events: observed(new EventBridgeClient({ region })),
+    sqs: observed(new SQSClient({ region })),
     drainUrl: null,
     functionEnv: { AWS_REGION: region, TABLE_NAME: tableName, EVENT_BUS_NAME: busName },
+    scanFunction: {
+      name: need(OUTPUT_KEYS.expiryScanFunctionName),
+      // The scan may run for minutes (up to the function's 15-minute limit).
+      lambda: observed(new LambdaClient({ region, requestHandler: { requestTimeout: 900_000 } })),
+    },
   };
 }

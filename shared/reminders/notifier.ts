@@ -46,6 +46,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { observed } from "../aws/call-observer.js";
 import { mapLimited } from "../concurrency.js";
 import { NotifierEnv, readEnv } from "../config/env.js";
 import { partnerKeyOf } from "../digest/batches.js";
@@ -592,7 +593,7 @@ export function notifierDependencies(env: NodeJS.ProcessEnv = process.env): Noti
       db: documentClient(),
       tableName: config.TABLE_NAME,
       // The SDK's standard retry mode backs off on throttling too; this is the first layer.
-      ses: new SESv2Client({ maxAttempts: 4 }),
+      ses: observed(new SESv2Client({ maxAttempts: 4 })),
       senderEmail: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       thresholds: config.REMINDER_THRESHOLDS,

@@ -241,7 +241,7 @@ describe("functions", () => {
     }
   });
 
-  it("sets exactly the variables each function's zod schema reads, plus source-map support", () => {
+  it("sets exactly the variables each function's zod schema reads, plus source maps and metrics", () => {
     for (const [functionId, definition] of Object.entries(FUNCTIONS)) {
       const id = functionLogicalId(definition.description);
       const fn = built.template.findResources("AWS::Lambda::Function")[id] as {
@@ -250,7 +250,7 @@ describe("functions", () => {
       const variables = fn.Properties.Environment.Variables;
       const expected = Object.keys(ENV_SCHEMAS[definition.env].shape);
       expect(Object.keys(variables).sort(), functionId).toEqual(
-        [...expected, "NODE_OPTIONS"].sort(),
+        [...expected, "NODE_OPTIONS", "POWERTOOLS_METRICS_NAMESPACE"].sort(),
       );
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe("csp-transfer-tracker");
       expect(variables.LOG_LEVEL).toBe(TEST_CONTEXT.logLevel);
