@@ -1,7 +1,7 @@
 /** The CLI's commands as functions returning data; bin/cli.ts formats them. */
 import { readFileSync } from "node:fs";
 import { PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -298,15 +298,48 @@ export async function dlqList(target: Target): Promise<DeadLetterEntry[]> {
   return letters.sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id));
 }
 
-/** Puts every dead letter back on the bus (as a new event) and deletes it from its queue. */
+/** Hands a dead letter to the function that failed it; true when the function succeeded. */
+async function redriveByInvoking(
+  lambda: LambdaClient,
+  functionName: string,
+  event: unknown,
+): Promise<boolean> {
+  const response = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: "RequestResponse",
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    }),
+  );
+  return response.FunctionError === undefined;
+}
+
+/**
+ * Redrives every dead letter and deletes it from its queue: locally it goes back on the bus (as
+ * a new event); against a deployed stack the queue's own function is invoked with it.
+ */
 export async function dlqRedrive(target: Target): Promise<{ redriven: number; failed: number }> {
   let redriven = 0;
   let failed = 0;
   for (const url of target.dlqUrls) {
     const messages = await receiveAll(target, url);
     const keep: Message[] = [];
+    const fn = target.redriveFunctions.get(url);
     for (const message of messages) {
       const { event } = deadLetterOf(message);
+      if (fn && target.scanFunction) {
+        const ok = await redriveByInvoking(target.scanFunction.lambda, fn, event);
+        if (ok) {
+          await target.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }),
+          );
+          redriven++;
+        } else {
+          keep.push(message);
+          failed++;
+        }
+        continue;
+      }
       const e = event as Record<string, unknown>;
       const response = await target.events.send(
         new PutEventsCommand({

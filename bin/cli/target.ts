@@ -20,6 +20,12 @@ export type Target = {
   tableName: string;
   busName: string;
   dlqUrls: string[];
+  /**
+   * A deployed stack: the function each dead-letter queue belongs to, by queue URL. Redrive
+   * invokes it with the event (only the tracker's functions may put the tracker's events on the
+   * bus, and the letter was that function's alone). Local: empty, redrive puts events back.
+   */
+  redriveFunctions: Map<string, string>;
   dynamo: DynamoDBDocumentClient;
   events: EventBridgeClient;
   sqs: SQSClient;
@@ -53,6 +59,7 @@ function localTarget(): Target {
     tableName: settings.tableName,
     busName: settings.busName,
     dlqUrls: [localDlqUrl(events)],
+    redriveFunctions: new Map(),
     dynamo: documentClient({ ...common, endpoint: dynamodb }),
     events: observed(new EventBridgeClient({ ...common, endpoint: events })),
     sqs: observed(new SQSClient({ ...common, endpoint: events })),
@@ -92,14 +99,24 @@ async function stackTarget(stack: string, region: string | undefined): Promise<T
       ([key]) => key.startsWith(OUTPUT_KEYS.dlqUrlPrefix) && key !== OUTPUT_KEYS.scheduleDlqUrl,
     )
     .map(([, value]) => value);
+  const redriveFunctions = new Map<string, string>();
+  for (const [key, url] of outputs) {
+    if (!key.startsWith(OUTPUT_KEYS.dlqUrlPrefix) || key === OUTPUT_KEYS.scheduleDlqUrl) continue;
+    const fn = outputs.get(
+      `${OUTPUT_KEYS.functionNamePrefix}${key.slice(OUTPUT_KEYS.dlqUrlPrefix.length)}`,
+    );
+    if (fn) redriveFunctions.set(url, fn);
+  }
   return {
     description: `stack ${stack} in ${region}`,
     tableName,
     busName,
     dlqUrls,
+    redriveFunctions,
     dynamo: documentClient({ region }),
     events: observed(new EventBridgeClient({ region })),
-    sqs: observed(new SQSClient({ region })),
+    // The queue URLs of the outputs name the regional endpoint the client resolves anyway.
+    sqs: observed(new SQSClient({ region, useQueueUrlAsEndpoint: false })),
     drainUrl: null,
     functionEnv: { AWS_REGION: region, TABLE_NAME: tableName, EVENT_BUS_NAME: busName },
     scanFunction: {

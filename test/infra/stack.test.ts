@@ -121,8 +121,10 @@ describe("event routing", () => {
     for (const account of TEST_CONTEXT.allowedAccountIds) expect(principals).toContain(account);
     expect(principals).not.toContain('"*"');
     expect(statement.Action).toBe("events:PutEvents");
+    // events:source is multivalued (one value per entry): every entry's source, and present.
     expect(statement.Condition).toEqual({
-      StringEquals: { "events:source": [SOURCES.upstream] },
+      "ForAllValues:StringEquals": { "events:source": [SOURCES.upstream] },
+      Null: { "events:source": "false" },
     });
   });
 
@@ -161,13 +163,15 @@ describe("event routing", () => {
       Principal: unknown;
       Action: string;
       Condition: {
-        StringEquals: Record<string, unknown>;
+        "ForAnyValue:StringEquals": Record<string, unknown>;
         ArnNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": [string, string] }[] };
       };
     };
     expect(deny.Principal).toEqual({ AWS: "*" });
     expect(deny.Action).toBe("events:PutEvents");
-    expect(deny.Condition.StringEquals).toEqual({ "events:source": [SOURCES.tracker] });
+    expect(deny.Condition["ForAnyValue:StringEquals"]).toEqual({
+      "events:source": [SOURCES.tracker],
+    });
     const exempt = deny.Condition.ArnNotEquals["aws:PrincipalArn"].map((a) => a["Fn::GetAtt"]);
     expect(exempt.every(([, attribute]) => attribute === "Arn")).toBe(true);
     expect(exempt.map(([role]) => role).sort()).toEqual(publishers.sort());
