@@ -179,7 +179,6 @@ export async function rehearse(
   const principals = principalsOf(template);
   const outputs = template.outputs();
   const tableName = outputs.TableName as string;
-  const _busName = outputs.EventBusName as string;
   const { partnerId, clientId } = TEST_CONTEXT.partnerCenter;
   const customer = randomUUID();
 
