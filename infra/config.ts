@@ -5,12 +5,7 @@
  */
 import * as z from "zod";
 import { ReminderThresholds } from "../shared/config/thresholds.js";
-import {
-  AppRole,
-  DEFAULT_APP_ROLE,
-  EntraClientId,
-  EntraTenantId,
-} from "../shared/web/entra-config.js";
+import { AppRole, DEFAULT_APP_ROLE, OptionalGuid } from "../shared/web/entra-config.js";
 import { PartnerCenterContext } from "./partner-center-config.js";
 
 /** Context keys the app reads; `cdk.json` carries a default for each. */
@@ -84,8 +79,8 @@ export const DeployContext = z
     alarmEmail: z.union([z.literal(""), z.email("must be an email address or empty")]),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
     /** The partner's Entra ID tenant and the web app's registration; empty: no web app. */
-    entraTenantId: z.union([z.literal(""), EntraTenantId]).default(""),
-    entraClientId: z.union([z.literal(""), EntraClientId]).default(""),
+    entraTenantId: OptionalGuid.default(""),
+    entraClientId: OptionalGuid.default(""),
     entraAppRole: AppRole.default(DEFAULT_APP_ROLE),
     /** The Partner Center connector; null or absent: not deployed. */
     partnerCenter: PartnerCenterContext,

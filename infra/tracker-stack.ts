@@ -12,6 +12,7 @@ import type { DeadLetterQueue } from "./constructs/dead-letter-queue.js";
 import { EventSchemaRegistry } from "./constructs/event-schema-registry.js";
 import { ExpiryScanSchedule } from "./constructs/expiry-scan-schedule.js";
 import { OperationsMonitoring } from "./constructs/operations-monitoring.js";
+import { OperatorAccess } from "./constructs/operator-access.js";
 import { PartnerCenterConnector } from "./constructs/partner-center-connector.js";
 import { ReminderEmail } from "./constructs/reminder-email.js";
 import { TrackedFunction } from "./constructs/tracked-function.js";
@@ -111,6 +112,7 @@ export class TrackerStack extends Stack {
         }),
     };
 
+    const metricsNamespace = `${SERVICE_NAME}/${config.stage}`;
     // The roles of the functions that publish the product's own events (see reserveTrackerSource).
     const publisherRoles: iam.IRole[] = [];
     const deployed = (Object.keys(FUNCTIONS) as FunctionId[]).filter(
@@ -124,6 +126,7 @@ export class TrackerStack extends Stack {
         environment: environments[kind](),
         ...SIZING[kind],
         logRetention: logs.RetentionDays.THREE_MONTHS,
+        metricsNamespace,
       });
       // Least privilege per kind: what each handler does and nothing more.
       switch (kind) {
@@ -188,6 +191,8 @@ export class TrackerStack extends Stack {
     const monitoring = new OperationsMonitoring(this, "Monitoring", {
       dashboardName: `${SERVICE_NAME}-${config.stage}`,
       alarmEmail: config.alarmEmail,
+      metrics: { namespace: metricsNamespace, serviceName: SERVICE_NAME },
+      partnerCenter: connector !== null,
       functions: trackedFunctions,
       deadLetterQueues: [
         ...trackedFunctions.map((fn): DeadLetterQueue => fn.deadLetters),
@@ -197,8 +202,9 @@ export class TrackerStack extends Stack {
     });
 
     // The partner web app, once its Entra ID app registration is configured (README).
+    let webApp: WebApp | undefined;
     if (config.entraTenantId && config.entraClientId) {
-      new WebApp(this, "WebApp", {
+      webApp = new WebApp(this, "WebApp", {
         projectRoot: props.projectRoot,
         table: table.table,
         tenantId: config.entraTenantId,
@@ -210,6 +216,18 @@ export class TrackerStack extends Stack {
         alarmTopic: monitoring.topic,
       });
     }
+
+    new OperatorAccess(this, "Operators", {
+      table: table.table,
+      bus: bus.bus,
+      // The scan (`cli scan`), and every function whose dead letters `cli dlq redrive` hands back.
+      invokable: trackedFunctions.map((fn) => fn.function),
+      deadLetterQueues: [
+        ...trackedFunctions.map((fn) => fn.deadLetters.queue),
+        scan.deadLetters.queue,
+      ],
+      calendarSecret: webApp?.calendarSecret,
+    });
 
     new CfnOutput(this, OUTPUT_KEYS.eventBusName, {
       value: bus.bus.eventBusName,
@@ -231,6 +249,10 @@ export class TrackerStack extends Stack {
       new CfnOutput(this, `${OUTPUT_KEYS.dlqUrlPrefix}${pascal(fn.functionId)}`, {
         value: fn.deadLetters.queue.queueUrl,
         description: `Dead letters of the ${FUNCTIONS[fn.functionId].folder} function (body: the EventBridge event)`,
+      });
+      new CfnOutput(this, `${OUTPUT_KEYS.functionNamePrefix}${pascal(fn.functionId)}`, {
+        value: fn.function.functionName,
+        description: `The ${FUNCTIONS[fn.functionId].folder} function (cli dlq redrive invokes it)`,
       });
     }
     new CfnOutput(this, OUTPUT_KEYS.scheduleDlqUrl, {

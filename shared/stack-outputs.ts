@@ -7,6 +7,10 @@ export const OUTPUT_KEYS = {
   dashboardName: "DashboardName",
   schemaRegistryName: "SchemaRegistryName",
   expiryScanFunctionName: "ExpiryScanFunctionName",
+  /** The managed policy to attach to operators who run `cli --stack`. */
+  operatorPolicyArn: "OperatorPolicyArn",
+  /** Prefix of every function name output: `FunctionName<FunctionId in PascalCase>`. */
+  functionNamePrefix: "FunctionName",
   /** Prefix of every dead-letter queue URL output: `DlqUrl<FunctionId in PascalCase>`. */
   dlqUrlPrefix: "DlqUrl",
   scheduleDlqUrl: "DlqUrlExpiryScanSchedule",

@@ -7,6 +7,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { localSettings, loopback } from "../../local/config.js";
+import { observed } from "../../shared/aws/call-observer.js";
 import { parsePartner, QueryInputError } from "../../shared/queries/index.js";
 import { WEB_OUTPUT_KEYS } from "../../shared/stack-outputs.js";
 import { calendarUrl, secretFromString } from "../../shared/web/calendar-feed.js";
@@ -47,8 +48,8 @@ function checkPartner(partnerId: string): void {
 }
 
 async function stackCalendarUrl(partnerId: string, stack: string, region: string) {
-  const cfn = new CloudFormationClient({ region });
-  const secrets = new SecretsManagerClient({ region });
+  const cfn = observed(new CloudFormationClient({ region }));
+  const secrets = observed(new SecretsManagerClient({ region }));
   try {
     const result = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs = new Map(

@@ -1,6 +1,7 @@
 /** The CLI's commands as functions returning data; bin/cli.ts formats them. */
 import { readFileSync } from "node:fs";
 import { PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -77,14 +78,61 @@ export function due(
   );
 }
 
-export async function scan(target: Target, now: string): Promise<ScanResult> {
+/**
+ * Runs the expiry scan once. Against a deployed stack the stack's own scan function does it
+ * (its thresholds, its permissions), and a clock ahead of the real one is refused: a deployed
+ * scan must never treat an original as expired before it is (SPEC section 4).
+ */
+export async function scan(target: Target, now: string | undefined): Promise<ScanResult> {
+  if (target.scanFunction) return invokeScan(target.scanFunction, now);
   // The scan module builds its clients from process.env at import, as in Lambda.
   Object.assign(process.env, target.functionEnv);
   const runScan = await loadExpiryScan();
   if (!runScan) {
     throw new CliError("the expiry scan is not installed (functions/expiry-scan/handler.ts)");
   }
-  return runScan(now);
+  return runScan(now ?? new Date().toISOString());
+}
+
+const ScanResultJson = z.object({
+  due: z.number(),
+  emitted: z.number(),
+  alreadyReminded: z.number(),
+  skipped: z.number(),
+});
+
+async function invokeScan(
+  fn: NonNullable<Target["scanFunction"]>,
+  now: string | undefined,
+): Promise<ScanResult> {
+  if (now !== undefined && Date.parse(now) > Date.now()) {
+    throw new CliError(
+      `--now ${now} is ahead of the real clock: a deployed stack's scan runs at the current time or earlier`,
+      2,
+    );
+  }
+  const response = await fn.lambda.send(
+    new InvokeCommand({
+      FunctionName: fn.name,
+      InvocationType: "RequestResponse",
+      Payload: new TextEncoder().encode(JSON.stringify(now === undefined ? {} : { now })),
+    }),
+  );
+  const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+  if (response.FunctionError) {
+    let message = text;
+    try {
+      message = String((JSON.parse(text) as { errorMessage?: unknown }).errorMessage ?? text);
+    } catch {
+      // not JSON: the raw payload is the message
+    }
+    throw new CliError(`the scan function ${fn.name} failed: ${message}`);
+  }
+  const parsed = ScanResultJson.safeParse(JSON.parse(text || "null"));
+  if (!parsed.success) {
+    throw new CliError(`the scan function ${fn.name} answered ${text.slice(0, 200)}`);
+  }
+  return parsed.data;
 }
 
 /** An entry of an event file: what upstream would put on the bus. */
@@ -250,15 +298,48 @@ export async function dlqList(target: Target): Promise<DeadLetterEntry[]> {
   return letters.sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id));
 }
 
-/** Puts every dead letter back on the bus (as a new event) and deletes it from its queue. */
+/** Hands a dead letter to the function that failed it; true when the function succeeded. */
+async function redriveByInvoking(
+  lambda: LambdaClient,
+  functionName: string,
+  event: unknown,
+): Promise<boolean> {
+  const response = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: "RequestResponse",
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    }),
+  );
+  return response.FunctionError === undefined;
+}
+
+/**
+ * Redrives every dead letter and deletes it from its queue: locally it goes back on the bus (as
+ * a new event); against a deployed stack the queue's own function is invoked with it.
+ */
 export async function dlqRedrive(target: Target): Promise<{ redriven: number; failed: number }> {
   let redriven = 0;
   let failed = 0;
   for (const url of target.dlqUrls) {
     const messages = await receiveAll(target, url);
     const keep: Message[] = [];
+    const fn = target.redriveFunctions.get(url);
     for (const message of messages) {
       const { event } = deadLetterOf(message);
+      if (fn && target.scanFunction) {
+        const ok = await redriveByInvoking(target.scanFunction.lambda, fn, event);
+        if (ok) {
+          await target.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }),
+          );
+          redriven++;
+        } else {
+          keep.push(message);
+          failed++;
+        }
+        continue;
+      }
       const e = event as Record<string, unknown>;
       const response = await target.events.send(
         new PutEventsCommand({

@@ -143,7 +143,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       case "scan": {
-        const result = await commands.scan(target, isoNow(values.now));
+        const result = await commands.scan(
+          target,
+          values.now === undefined ? undefined : isoNow(values.now),
+        );
         print(
           result,
           () =>
@@ -193,5 +196,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     target?.dynamo.destroy();
     target?.events.destroy();
     target?.sqs.destroy();
+    target?.scanFunction?.lambda.destroy();
   }
 }

@@ -1,5 +1,8 @@
 import { DETAIL_TYPES } from "../../shared/events/registry.js";
+import { trackerMetrics } from "../../shared/tracker/metrics.js";
 import { createUpstreamHandler } from "../../shared/tracker/upstream-handler.js";
 
 /** Lambda entry point for "Original Subscription Ended" events. */
-export const handler = createUpstreamHandler(DETAIL_TYPES.originalSubscriptionEnded);
+export const handler = trackerMetrics(
+  createUpstreamHandler(DETAIL_TYPES.originalSubscriptionEnded),
+);

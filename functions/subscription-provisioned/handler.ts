@@ -1,5 +1,6 @@
 import { DETAIL_TYPES } from "../../shared/events/registry.js";
+import { trackerMetrics } from "../../shared/tracker/metrics.js";
 import { createUpstreamHandler } from "../../shared/tracker/upstream-handler.js";
 
 /** Lambda entry point for "Subscription Provisioned" events. */
-export const handler = createUpstreamHandler(DETAIL_TYPES.subscriptionProvisioned);
+export const handler = trackerMetrics(createUpstreamHandler(DETAIL_TYPES.subscriptionProvisioned));

@@ -4,6 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { observed } from "../../shared/aws/call-observer.js";
 import { readEnv } from "../../shared/config/env.js";
 import { functionUrlHandler } from "../../shared/http/function-url-adapter.js";
 import { documentClient } from "../../shared/store/clients.js";
@@ -12,7 +13,7 @@ import { WebApiEnv, webApiRoutes } from "../../shared/web/web-api.js";
 
 const env = readEnv(WebApiEnv);
 const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME, logLevel: env.LOG_LEVEL });
-const secrets = new SecretsManagerClient({});
+const secrets = observed(new SecretsManagerClient({}));
 
 /** Read once per container; a failed read is retried on the next request. */
 let secret: Promise<Buffer> | undefined;

@@ -5,6 +5,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
+import { BUSINESS_METRICS, type BusinessMetric } from "../../shared/metrics.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import type { TrackedFunction } from "./tracked-function.js";
 
@@ -14,7 +15,14 @@ export type OperationsMonitoringProps = {
   alarmEmail: string;
   functions: readonly TrackedFunction[];
   deadLetterQueues: readonly DeadLetterQueue[];
+  /** Where the functions' business metrics go (shared/metrics.ts: EMF in their logs). */
+  metrics: { namespace: string; serviceName: string };
+  /** The Partner Center connector is deployed (webhook and tenant counts). */
+  partnerCenter: boolean;
 };
+
+/** Webhook refusals in five minutes above which someone is forging requests (or certs broke). */
+export const WEBHOOK_REFUSALS_ALARM_THRESHOLD = 20;
 
 /**
  * What an operator watches: every alarm (dead letters waiting, function errors, throttles)
@@ -25,6 +33,7 @@ export class OperationsMonitoring extends Construct {
   readonly topic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[];
+  readonly noDigestAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OperationsMonitoringProps) {
     super(scope, id);
@@ -52,9 +61,49 @@ export class OperationsMonitoring extends Construct {
       ]);
     }
 
+    const business = (name: BusinessMetric, period: Duration, label?: string) =>
+      new cloudwatch.Metric({
+        namespace: props.metrics.namespace,
+        metricName: BUSINESS_METRICS[name],
+        dimensionsMap: { service: props.metrics.serviceName },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+        ...(label === undefined ? {} : { label }),
+      });
+    const day = Duration.days(1);
+    // Reminders were due today but no digest went out: SES, the notifier or its rule is broken.
+    this.noDigestAlarm = new cloudwatch.Alarm(this, "NoDigestSentAlarm", {
+      alarmDescription:
+        "The expiry scan made reminders due today but no reminder digest was sent. Check the notifier's errors and dead letters, and SES sending.",
+      metric: new cloudwatch.MathExpression({
+        expression: "IF(FILL(due, 0) > 0 AND FILL(sent, 0) == 0, 1, 0)",
+        usingMetrics: { due: business("remindersDue", day), sent: business("digestsSent", day) },
+        period: day,
+        label: "due reminders without a digest",
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const businessAlarms = [this.noDigestAlarm];
+    if (props.partnerCenter) {
+      businessAlarms.push(
+        new cloudwatch.Alarm(this, "WebhookRefusalsAlarm", {
+          alarmDescription: `More than ${WEBHOOK_REFUSALS_ALARM_THRESHOLD} Partner Center webhook requests refused in 5 minutes: forged requests, or the certificate settings no longer match Microsoft's. See the webhook function's log (why each was refused).`,
+          metric: business("webhooksRefused", Duration.minutes(5)),
+          threshold: WEBHOOK_REFUSALS_ALARM_THRESHOLD,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
     this.alarms = [
       ...props.functions.flatMap((fn) => [fn.errorsAlarm, fn.throttlesAlarm]),
       ...[...props.deadLetterQueues, ...ownQueues].map((dlq) => dlq.depthAlarm),
+      ...businessAlarms,
     ];
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.alarms) {
@@ -113,5 +162,44 @@ export class OperationsMonitoring extends Construct {
         width: 12,
       }),
     );
+    const hour = Duration.hours(1);
+    const deadLettered = new cloudwatch.MathExpression({
+      expression: "SUM(METRICS())",
+      usingMetrics: Object.fromEntries(
+        props.deadLetterQueues.map((dlq, i) => [
+          `q${i}`,
+          dlq.queue.metricNumberOfMessagesSent({ period: hour, statistic: cloudwatch.Stats.SUM }),
+        ]),
+      ),
+      period: hour,
+      label: "dead-lettered",
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Events applied and dead-lettered (per hour)",
+        left: [business("eventsApplied", hour, "applied")],
+        right: [deadLettered, business("eventsRefused", hour, "refused as invalid")],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: "Reminders (per day)",
+        left: [
+          business("remindersDue", day, "reminders due"),
+          business("remindersSent", day, "reminders sent"),
+        ],
+        right: [business("digestsSent", day, "digests sent")],
+        width: 12,
+      }),
+    );
+    if (props.partnerCenter) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: "Partner Center",
+          left: [business("webhooksRefused", Duration.minutes(5), "webhooks refused (5 min)")],
+          right: [business("tenantsUnreadable", day, "tenants unreadable (per day)")],
+          width: 24,
+        }),
+      );
+    }
   }
 }

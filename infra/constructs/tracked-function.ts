@@ -22,6 +22,8 @@ export type TrackedFunctionProps = {
   timeout: Duration;
   memorySize: number;
   logRetention: logs.RetentionDays;
+  /** CloudWatch namespace of the business metrics (shared/metrics.ts). */
+  metricsNamespace: string;
 };
 
 /** esbuild options of every Lambda bundle, the same ones the bundle benchmark uses. */
@@ -93,7 +95,11 @@ export class TrackedFunction extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue: this.deadLetters.queue,
-      environment: { ...props.environment, NODE_OPTIONS: RUNTIME_NODE_OPTIONS },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+      },
       bundling: lambdaBundling(),
     });
 

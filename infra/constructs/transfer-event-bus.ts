@@ -4,6 +4,18 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 import { SOURCES } from "../../shared/events/registry.js";
 
+/**
+ * A PutEvents condition: every entry's source is one of these. `events:source` is a multivalued
+ * key (one value per entry), so the set operator, and the key must be present (ForAllValues
+ * alone also matches an empty set).
+ */
+export function onlySources(sources: readonly string[]) {
+  return {
+    "ForAllValues:StringEquals": { "events:source": [...sources] },
+    Null: { "events:source": "false" },
+  };
+}
+
 export type TransferEventBusProps = {
   busName: string;
   /** Other AWS accounts whose upstream systems may put events (as source csp.transfers). */
@@ -36,7 +48,7 @@ export class TransferEventBus extends Construct {
           principals: props.allowedAccountIds.map((account) => new iam.AccountPrincipal(account)),
           actions: ["events:PutEvents"],
           resources: [this.bus.eventBusArn],
-          conditions: { StringEquals: { "events:source": [SOURCES.upstream] } },
+          conditions: onlySources([SOURCES.upstream]),
         }),
       );
     }
@@ -63,7 +75,8 @@ export class TransferEventBus extends Construct {
         actions: ["events:PutEvents"],
         resources: [this.bus.eventBusArn],
         conditions: {
-          StringEquals: { "events:source": [SOURCES.tracker] },
+          // Any entry of the call with the tracker's source (events:source is multivalued).
+          "ForAnyValue:StringEquals": { "events:source": [SOURCES.tracker] },
           ArnNotEquals: { "aws:PrincipalArn": publisherRoles.map((role) => role.roleArn) },
         },
       }),

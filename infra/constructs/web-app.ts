@@ -93,7 +93,9 @@ export class WebApp extends Construct {
       // CloudFront standard logging writes with ACLs.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // `cdk destroy` keeps only the table (SPEC section 7): the logs go with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
     NagSuppressions.addResourceSuppressions(logBucket, [
       {
@@ -110,7 +112,8 @@ export class WebApp extends Construct {
       serverAccessLogsBucket: logBucket,
       serverAccessLogsPrefix: "site/",
       removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Emptied on delete (a bucket with objects cannot be deleted); the files are rebuilt anyway.
+      autoDeleteObjects: true,
     });
 
     this.calendarSecret = new secretsmanager.Secret(this, "CalendarSecret", {
@@ -325,6 +328,8 @@ export class WebApp extends Construct {
         }),
       ],
       cacheControl: [s3deploy.CacheControl.noCache()],
+      // Deleting the deployment deletes its files, so the bucket can go too.
+      retainOnDelete: false,
       role: deployRole,
       logGroup: deployLogs,
       memoryLimit: 256,

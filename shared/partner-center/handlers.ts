@@ -6,6 +6,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { EventBridgeEvent, LambdaFunctionURLEvent } from "aws-lambda";
+import { observed } from "../aws/call-observer.js";
 import { readEnv } from "../config/env.js";
 import { EventValidationError, parseEnvelope } from "../events/envelope.js";
 import { DETAIL_TYPES } from "../events/registry.js";
@@ -36,7 +37,7 @@ async function buildConnector(logger?: Logger): Promise<ConnectorDeps> {
   }
   return connectorDeps(
     config.api,
-    { db: documentClient(), events: new EventBridgeClient({}) },
+    { db: documentClient(), events: observed(new EventBridgeClient({})) },
     { tableName: runtime.TABLE_NAME, busName: runtime.EVENT_BUS_NAME },
     (level, message, fields) => logger?.[level](message, fields),
   );
@@ -112,7 +113,7 @@ export function createWebhookHandler() {
       partnerCenterWebhookRoute({
         // Deployed: https certificate URLs only.
         verifier: webhookVerifier(config.receiver, { allowHttpLoopback: false }),
-        forward: notificationForwarder(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+        forward: notificationForwarder(observed(new EventBridgeClient({})), env.EVENT_BUS_NAME),
         log: (level, message, fields) => logger[level](message, fields),
       }),
     ];

@@ -4,12 +4,13 @@
  * function's configuration.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { observed } from "../aws/call-observer.js";
 
 export async function environmentWithSecret(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<NodeJS.ProcessEnv> {
   if (env.PARTNER_CENTER_CLIENT_SECRET || !env.PARTNER_CENTER_CLIENT_SECRET_ARN) return env;
-  const client = new SecretsManagerClient({});
+  const client = observed(new SecretsManagerClient({}));
   try {
     const answer = await client.send(
       new GetSecretValueCommand({ SecretId: env.PARTNER_CENTER_CLIENT_SECRET_ARN }),

@@ -1,6 +1,7 @@
 /** Wiring of the notifier: clients from the parsed environment, and the Lambda handler. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { observed } from "../aws/call-observer.js";
 import { NotifierEnv, NotifierLeaseEnv, readEnv } from "../config/env.js";
 import { EventValidationError, parseEnvelope } from "../events/envelope.js";
 import { DETAIL_TYPES } from "../events/registry.js";
@@ -22,7 +23,7 @@ export function notifierDependencies(env: NodeJS.ProcessEnv = process.env): Noti
       db: documentClient(),
       tableName: config.TABLE_NAME,
       // The SDK's standard retry mode backs off on throttling too; this is the first layer.
-      ses: new SESv2Client({ maxAttempts: 4 }),
+      ses: observed(new SESv2Client({ maxAttempts: 4 })),
       senderEmail: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       thresholds: config.REMINDER_THRESHOLDS,

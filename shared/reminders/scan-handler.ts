@@ -2,6 +2,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { observed } from "../aws/call-observer.js";
 import { ExpiryScanEnv, readEnv } from "../config/env.js";
 import { documentClient } from "../store/clients.js";
 import { EventPublisher } from "../tracker/event-publisher.js";
@@ -25,7 +26,7 @@ export function expiryScanDependencies(
   return {
     db: documentClient(),
     tableName: config.TABLE_NAME,
-    publisher: new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME),
+    publisher: new EventPublisher(observed(new EventBridgeClient({})), config.EVENT_BUS_NAME),
     thresholds: config.REMINDER_THRESHOLDS,
     logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME, logLevel: config.LOG_LEVEL }),
   };

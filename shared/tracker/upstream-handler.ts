@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { EventBridgeEvent } from "aws-lambda";
+import { observed } from "../aws/call-observer.js";
 import { readEnv, TrackerEnv } from "../config/env.js";
 import { EventValidationError, parseUpstreamEvent } from "../events/envelope.js";
 import type { UpstreamDetailType } from "../events/registry.js";
@@ -22,7 +23,7 @@ export function upstreamDependencies(env: NodeJS.ProcessEnv = process.env): Upst
   const config = readEnv(TrackerEnv, env);
   return {
     store: new TransferStore(documentClient(), config.TABLE_NAME, config.REMINDER_THRESHOLDS),
-    publisher: new EventPublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME),
+    publisher: new EventPublisher(observed(new EventBridgeClient({})), config.EVENT_BUS_NAME),
     logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME, logLevel: config.LOG_LEVEL }),
   };
 }

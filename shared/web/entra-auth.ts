@@ -26,27 +26,37 @@ export const entraJwksUrl = (tenantId: string) =>
 
 export type AuthResult = { ok: true; claims: JWTPayload } | { ok: false; reason: string };
 
+/** GUIDs (in the issuer URL, the audience, `tid`) name the same tenant or app in any case. */
+const sameIgnoringCase = (a: unknown, b: string) =>
+  typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+
 export function entraTokenVerifier(config: EntraAuthConfig) {
-  const keys = createRemoteJWKSet(new URL(config.jwksUrl ?? entraJwksUrl(config.tenantId)), {
+  const tenantId = config.tenantId.toLowerCase();
+  const clientId = config.clientId.toLowerCase();
+  const keys = createRemoteJWKSet(new URL(config.jwksUrl ?? entraJwksUrl(tenantId)), {
     timeoutDuration: 5000,
   });
-  const issuer = config.issuer ?? entraIssuer(config.tenantId);
+  const issuer = config.issuer ?? entraIssuer(tenantId);
   // v2.0 access tokens carry the app's client id; an app ID URI audience names the same app.
-  const audience = [config.clientId, `api://${config.clientId}`];
+  const audiences = [clientId, `api://${clientId}`];
   return async (authorization: string | undefined): Promise<AuthResult> => {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(
       authorization?.trim() ?? "",
     );
     if (!match?.[1]) return { ok: false, reason: "no bearer token" };
     try {
+      // Issuer and audience are compared here, case-insensitively (jose compares them exactly).
       const { payload } = await jwtVerify(match[1], keys, {
-        issuer,
-        audience,
         algorithms: ["RS256"],
-        requiredClaims: ["exp", "iat"],
+        requiredClaims: ["exp", "iat", "iss", "aud"],
         clockTolerance: 60,
       });
-      if (payload.tid !== undefined && payload.tid !== config.tenantId) {
+      if (!sameIgnoringCase(payload.iss, issuer)) return { ok: false, reason: "unexpected issuer" };
+      const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      if (!aud.some((a) => audiences.some((expected) => sameIgnoringCase(a, expected)))) {
+        return { ok: false, reason: "unexpected audience" };
+      }
+      if (payload.tid !== undefined && !sameIgnoringCase(payload.tid, tenantId)) {
         return { ok: false, reason: "token of another tenant" };
       }
       const roles = Array.isArray(payload.roles) ? payload.roles : [];

@@ -1,9 +1,19 @@
 /** The Entra ID settings of the deployed web app, checked at synth and at Lambda start-up. */
 import * as z from "zod";
 
+/**
+ * A GUID in any case, kept in lower case: Entra ID writes tenant and client ids in lower case in
+ * the tokens it issues (issuer, audience, tid), and a GUID names the same thing in either case.
+ */
 const Guid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+
+/** An Entra GUID setting, or "" for not configured; trimmed and lower-cased. */
+export const OptionalGuid = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim() : value),
+  z.union([z.literal(""), Guid]).transform((guid) => guid.toLowerCase()),
+);
 
 /** An Entra app role value: letters, digits and . _ - (no spaces), e.g. Transfers.Read. */
 export const AppRole = z

@@ -122,8 +122,10 @@ describe("event routing", () => {
     for (const account of TEST_CONTEXT.allowedAccountIds) expect(principals).toContain(account);
     expect(principals).not.toContain('"*"');
     expect(statement.Action).toBe("events:PutEvents");
+    // events:source is multivalued (one value per entry): every entry's source, and present.
     expect(statement.Condition).toEqual({
-      StringEquals: { "events:source": [SOURCES.upstream] },
+      "ForAllValues:StringEquals": { "events:source": [SOURCES.upstream] },
+      Null: { "events:source": "false" },
     });
   });
 
@@ -162,13 +164,15 @@ describe("event routing", () => {
       Principal: unknown;
       Action: string;
       Condition: {
-        StringEquals: Record<string, unknown>;
+        "ForAnyValue:StringEquals": Record<string, unknown>;
         ArnNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": [string, string] }[] };
       };
     };
     expect(deny.Principal).toEqual({ AWS: "*" });
     expect(deny.Action).toBe("events:PutEvents");
-    expect(deny.Condition.StringEquals).toEqual({ "events:source": [SOURCES.tracker] });
+    expect(deny.Condition["ForAnyValue:StringEquals"]).toEqual({
+      "events:source": [SOURCES.tracker],
+    });
     const exempt = deny.Condition.ArnNotEquals["aws:PrincipalArn"].map((a) => a["Fn::GetAtt"]);
     expect(exempt.every(([, attribute]) => attribute === "Arn")).toBe(true);
     expect(exempt.map(([role]) => role).sort()).toEqual(publishers.sort());
@@ -242,7 +246,7 @@ describe("functions", () => {
     }
   });
 
-  it("sets exactly the variables each function's zod schema reads, plus source-map support", () => {
+  it("sets exactly the variables each function's zod schema reads, plus source maps and metrics", () => {
     for (const [functionId, definition] of Object.entries(FUNCTIONS)) {
       const id = functionLogicalId(definition.description);
       const fn = built.template.findResources("AWS::Lambda::Function")[id] as {
@@ -251,7 +255,7 @@ describe("functions", () => {
       const variables = fn.Properties.Environment.Variables;
       const expected = Object.keys(ENV_SCHEMAS[definition.env].shape);
       expect(Object.keys(variables).sort(), functionId).toEqual(
-        [...expected, "NODE_OPTIONS"].sort(),
+        [...expected, "NODE_OPTIONS", "POWERTOOLS_METRICS_NAMESPACE"].sort(),
       );
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe("csp-transfer-tracker");
       expect(variables.LOG_LEVEL).toBe(TEST_CONTEXT.logLevel);

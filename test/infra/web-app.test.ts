@@ -104,7 +104,10 @@ describe("static assets", () => {
     const statements = (
       (policy?.[1].Properties?.PolicyDocument ?? {}) as { Statement: Record<string, unknown>[] }
     ).Statement;
-    const reads = statements.filter((s) => s.Effect === "Allow");
+    // Besides CloudFront's reads, only the auto-delete custom resource (emptying it on delete).
+    const reads = statements.filter(
+      (s) => s.Effect === "Allow" && !JSON.stringify(s.Principal).includes("CustomS3AutoDelete"),
+    );
     expect(reads).toHaveLength(1);
     expect(reads[0]?.Principal).toEqual({ Service: "cloudfront.amazonaws.com" });
     expect(JSON.stringify(reads[0]?.Condition)).toContain("AWS:SourceArn");
