@@ -12,6 +12,7 @@ import * as commands from "./cli/commands.js";
 import { describeError } from "./cli/errors.js";
 import { renderView } from "./cli/render.js";
 import { resolveTarget, type Target } from "./cli/target.js";
+import { IN_PROGRESS_CUSTOMER, inProgressTransfer } from "./demo-in-progress.js";
 import { runPartnerCenterDemo } from "./demo-partner-center.js";
 
 const PARTNER = "partner-northwind";
@@ -91,10 +92,19 @@ async function main() {
     }
     const view = await commands.show(target, PARTNER, CUSTOMER);
     console.log(`\n${renderView(view)}`);
+    await commands.emit(target, inProgressTransfer(PARTNER, PARTNER_EMAIL));
+    await commands.drain(target);
+    const current = await commands.show(target, PARTNER, IN_PROGRESS_CUSTOMER);
+    console.log(
+      `\nA transfer in progress, dated from today: ${current.customerName} -> status ${current.status}` +
+        ` (${current.warnings.length} warning(s); originals ending in 18 to 105 days)`,
+    );
     const ses = loopback(localSettings().sesPort);
     console.log(`\nReminder emails: open ${ses} in a browser (JSON at ${ses}/store).`);
+    const web = loopback(localSettings().webPort);
+    console.log(`Transfer page: ${web}/transfers/${PARTNER}/${CUSTOMER}`);
     console.log(
-      `Transfer page: ${loopback(localSettings().webPort)}/transfers/${PARTNER}/${CUSTOMER}`,
+      `In progress:   ${web}/transfers/${PARTNER}/${IN_PROGRESS_CUSTOMER}, due at ${web}/due`,
     );
   } finally {
     target.dynamo.destroy();

@@ -250,7 +250,7 @@ describe("the web API function", () => {
     expect(variables.ENTRA_REQUIRED_ROLE).toBe(ENTRA.entraAppRole);
   });
 
-  it("may only read the table and the byPartner index, and read its calendar secret", () => {
+  it("may only read the table and the read-side indexes, never Scan, and read its calendar secret", () => {
     const role = resourcesOfType(built.template, "AWS::IAM::Role").find(([id]) =>
       id.startsWith("WebAppApiRole"),
     );
@@ -266,9 +266,9 @@ describe("the web API function", () => {
       "dynamodb:BatchGetItem",
       "dynamodb:GetItem",
       "dynamodb:Query",
-      "dynamodb:Scan",
     ]);
-    expect(JSON.stringify(dynamo[0]?.statement.Resource)).toContain("/index/byPartner");
+    expect(JSON.stringify(dynamo[0]?.statement.Resource)).toContain("/index/byListShard");
+    expect(JSON.stringify(dynamo[0]?.statement.Resource)).toContain("/index/byPartnerEntry");
     expect(JSON.stringify(dynamo[0]?.statement.Resource)).not.toContain("/index/*");
     const secrets = statements.filter(({ statement }) =>
       asArray(statement.Action).includes("secretsmanager:GetSecretValue"),
