@@ -93,7 +93,8 @@ describe("what counts as loopback", () => {
   });
 });
 
-describe("every local endpoint of a running runtime", () => {
+// The mail one step keeps is what later steps check stays: in order even when the run shuffles tests.
+describe("every local endpoint of a running runtime", { shuffle: false }, () => {
   let web: WebRuntime;
   const dataDir = mkdtempSync(join(tmpdir(), "loopback-guard-"));
   const mailFile = join(dataDir, "sent-mail.json");

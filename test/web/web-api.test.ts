@@ -221,7 +221,18 @@ describe("anything else is 401 with no data", () => {
     expect(typeof result !== "string" && result.statusCode).toBe(401);
   });
 
-  it("logs why, for the operator", () => {
+  it("logs why, for the operator", async () => {
+    // Its own refusals, so it passes alone and in any order.
+    refusals.length = 0;
+    await call("/api/transfers", await token({ roles: [] }));
+    const expired = await token(
+      {},
+      {
+        issuedAt: Math.floor(Date.now() / 1000) - 7200,
+        expiresIn: Math.floor(Date.now() / 1000) - 3600,
+      },
+    );
+    await call("/api/transfers", expired);
     expect(refusals.some((r) => r.includes("missing app role Transfers.Read"))).toBe(true);
     expect(refusals.some((r) => /exp/.test(r))).toBe(true);
   });

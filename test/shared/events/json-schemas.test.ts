@@ -44,7 +44,7 @@ describe("checked-in JSON Schemas (schemas/*.json)", () => {
       required: string[];
       properties: { subscriptions: { maxItems: number; items: { required: string[] } } };
     };
-    expect(sent.required.sort()).toEqual(
+    expect([...sent.required].sort()).toEqual(
       [
         "partnerId",
         "partnerCountry",
@@ -58,7 +58,7 @@ describe("checked-in JSON Schemas (schemas/*.json)", () => {
     );
     expect(sent.properties.subscriptions.maxItems).toBe(500);
     // offerDiscontinued and termDuration are optional on input
-    expect(sent.properties.subscriptions.items.required.sort()).toEqual(
+    expect([...sent.properties.subscriptions.items.required].sort()).toEqual(
       [
         "subscriptionId",
         "offerId",
