@@ -8,7 +8,7 @@
 import { utcDate } from "../domain/time.js";
 import type { WarningCode } from "../domain/view-types.js";
 import { plainText, plural } from "../text/plain-text.js";
-import { coverageAdvice } from "./tenant-advice.js";
+import { coverageAdvice, untrackedAdvice } from "./tenant-advice.js";
 
 export type AdviceWarning = {
   code: WarningCode;
@@ -19,6 +19,7 @@ export type AdviceWarning = {
   /** LICENSES_NOT_COVERED only (SPEC section 10): users who would lose the license, its SKU, when. */
   users?: number;
   skuPartNumber?: string;
+  seats?: number;
   date?: string | null;
 };
 
@@ -112,6 +113,7 @@ const TENANT_ADVICE: Partial<
   Record<string, (warning: AdviceWarning, facts: AdviceFacts) => string>
 > = {
   LICENSES_NOT_COVERED: (warning) => coverageAdvice({ ...warning, subscriptionId: null }) ?? "",
+  UNTRACKED_ORIGINAL: (warning) => untrackedAdvice({ ...warning, subscriptionId: null }) ?? "",
 };
 
 function tenantAdvice(facts: AdviceFacts): string[] {

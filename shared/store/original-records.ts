@@ -1,6 +1,7 @@
 import { effectiveOriginals } from "../domain/originals.js";
 import { nextReminderDate } from "../domain/reminder-schedule.js";
 import type { TransferState } from "../domain/state.js";
+import { compareInstants } from "../domain/time.js";
 import type { TransferView, Warning, WarningCode } from "../domain/view-types.js";
 
 /**
@@ -40,6 +41,7 @@ export const REMINDER_WARNING_CODES: readonly WarningCode[] = [
   "OFFER_MISMATCH",
   "LICENSE_REASSIGNMENT_REQUIRED",
   "LICENSES_NOT_COVERED",
+  "UNTRACKED_ORIGINAL",
 ];
 
 export type OriginalWarning = Omit<Warning, "subscriptionId">;
@@ -59,6 +61,23 @@ export function originalRecords(
   for (const { subscriptionId, ...warning } of view.warnings) {
     if (subscriptionId === null || !REMINDER_WARNING_CODES.includes(warning.code)) continue;
     warningsOf.set(subscriptionId, [...(warningsOf.get(subscriptionId) ?? []), warning]);
+  }
+  // A subscription the invitation missed belongs to no original: it is told once per customer,
+  // with the original that ends soonest (the first the digest lists for that customer).
+  const untracked = view.warnings.filter((w) => w.code === "UNTRACKED_ORIGINAL");
+  const soonest = view.subscriptions
+    .filter((s) => s.state === "ACTIVE")
+    .sort(
+      (a, b) =>
+        compareInstants(a.commitmentEndDate, b.commitmentEndDate) ||
+        (a.subscriptionId < b.subscriptionId ? -1 : 1),
+    )[0];
+  if (soonest && untracked.length > 0) {
+    const told = untracked.map(({ subscriptionId: _, ...warning }) => warning);
+    warningsOf.set(soonest.subscriptionId, [
+      ...(warningsOf.get(soonest.subscriptionId) ?? []),
+      ...told,
+    ]);
   }
   for (const original of effectiveOriginals(state)) {
     const sub = byId.get(original.subscriptionId);
