@@ -19,6 +19,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FaultQueue } from "../fault-queue.js";
 
 export type FakeCompanySubscription = {
   id: string;
@@ -65,7 +66,7 @@ export class FakeGraph {
   pageSize: number;
   private readonly tenants = new Map<string, FakeTenant>();
   private readonly tokens = new Map<string, string>();
-  private readonly faults: { path: RegExp; fault: GraphFault; times: number }[] = [];
+  private readonly faults = new FaultQueue<GraphFault>();
   private server: Server | null = null;
   url = "";
 
@@ -154,26 +155,17 @@ export class FakeGraph {
 
   /** Queues a fault for the next `times` requests whose path matches. */
   fail(path: RegExp, fault: GraphFault, times = 1): void {
-    this.faults.push({ path, fault, times });
+    this.faults.add(path, fault, times);
   }
 
   clearFaults(): void {
-    this.faults.length = 0;
+    this.faults.clear();
   }
 
   private tenant(tenantId: string): FakeTenant {
     const found = this.tenants.get(tenantId.toLowerCase());
     if (!found) throw new Error(`no tenant ${tenantId} in the fake Graph`);
     return found;
-  }
-
-  private takeFault(path: string): GraphFault | null {
-    const index = this.faults.findIndex((f) => f.path.test(path));
-    const entry = this.faults[index];
-    if (!entry) return null;
-    entry.times--;
-    if (entry.times <= 0) this.faults.splice(index, 1);
-    return entry.fault;
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -272,7 +264,7 @@ export class FakeGraph {
   }
 
   private applyFault(path: string, res: ServerResponse): boolean {
-    const fault = this.takeFault(path);
+    const fault = this.faults.take(path);
     if (!fault) return false;
     if (fault.kind === "hang") return true; // never answers: the client's timeout must fire
     if (fault.kind === "body") {

@@ -22,6 +22,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FaultQueue } from "../fault-queue.js";
 import { FakeCaIssuer } from "./ca-issuer.js";
 import type { TestAuthority } from "./certificates.js";
 import { type MicrosoftShapedChain, microsoftShapedChain, SIGNER_NAME } from "./microsoft-chain.js";
@@ -73,7 +74,7 @@ export class FakePartnerCenter {
   /** Bytes written by endless-body faults, so a test sees how much it was offered. */
   endlessBytes = 0;
   private readonly tokens = new Set<string>();
-  private readonly faults: { path: RegExp; fault: Fault; times: number }[] = [];
+  private readonly faults = new FaultQueue<Fault>();
   private server: Server | null = null;
   /** The CA-issuer host that serves the issuing CA of the signing certificate. */
   readonly caIssuer = new FakeCaIssuer();
@@ -175,20 +176,11 @@ export class FakePartnerCenter {
 
   /** Queues a fault for the next `times` requests whose path matches. */
   fail(path: RegExp, fault: Fault, times = 1): void {
-    this.faults.push({ path, fault, times });
+    this.faults.add(path, fault, times);
   }
 
   clearFaults(): void {
-    this.faults.length = 0;
-  }
-
-  private takeFault(path: string): Fault | null {
-    const index = this.faults.findIndex((f) => f.path.test(path));
-    const entry = this.faults[index];
-    if (!entry) return null;
-    entry.times--;
-    if (entry.times <= 0) this.faults.splice(index, 1);
-    return entry.fault;
+    this.faults.clear();
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -319,7 +311,7 @@ export class FakePartnerCenter {
   }
 
   private applyFault(path: string, res: ServerResponse): boolean {
-    const fault = this.takeFault(path);
+    const fault = this.faults.take(path);
     if (!fault) return false;
     if (fault.kind === "hang") return true; // never answers; the client's timeout must fire
     if (fault.kind === "endless") {
