@@ -22,6 +22,12 @@ export type DueOriginal = {
   replacementProvisioned: boolean;
 };
 
+/**
+ * The window and its clock; `partners` limits the read to those partners (a caller that has
+ * just listed the transfers passes their partners instead of having them listed again).
+ */
+export type DueOptions = { withinDays: number; now: string; partners?: readonly string[] };
+
 /** A due original with what the advice about it needs (the calendar feed's rows). */
 export type ExpiryRow = DueOriginal & Omit<ExpiryEntry, keyof DueOriginal>;
 
@@ -31,10 +37,7 @@ const LAST_DAY = utcDay("9999-12-31");
 const dateOfDay = (day: number) =>
   new Date(Math.min(day, LAST_DAY) * DAY_MS).toISOString().slice(0, 10);
 
-async function dueRows(
-  source: ReadSource,
-  options: { withinDays: number; now: string; partnerId?: string },
-): Promise<ExpiryRow[]> {
+async function dueRows(source: ReadSource, options: DueOptions): Promise<ExpiryRow[]> {
   const { withinDays, now } = options;
   if (!Number.isInteger(withinDays) || withinDays < 0) {
     throw new RangeError(`withinDays must be a whole number of days >= 0, got ${withinDays}`);
@@ -43,7 +46,7 @@ async function dueRows(
   const entries = await readExpiries(source.db, source.tableName, {
     fromDate: dateOfDay(today),
     toDate: dateOfDay(today + withinDays),
-    ...(options.partnerId !== undefined ? { partnerId: options.partnerId } : {}),
+    ...(options.partners !== undefined ? { partners: options.partners } : {}),
   });
   return entries
     .map((entry) => ({ ...entry, daysLeft: utcDay(entry.commitmentEndDate) - today }))
@@ -53,7 +56,7 @@ async function dueRows(
 
 export async function dueOriginals(
   source: ReadSource,
-  options: { withinDays: number; now: string },
+  options: DueOptions,
 ): Promise<DueOriginal[]> {
   const rows = await dueRows(source, options);
   return rows.map((row) => ({
@@ -78,7 +81,7 @@ export function partnerExpiries(
   partnerId: string,
   now: string,
 ): Promise<ExpiryRow[]> {
-  return dueRows(source, { withinDays: MAX_DUE_WITHIN_DAYS, now, partnerId });
+  return dueRows(source, { withinDays: MAX_DUE_WITHIN_DAYS, now, partners: [partnerId] });
 }
 
 /** Soonest first: days left, then the end instant, then the keys (a stable order for output). */

@@ -4,7 +4,13 @@
  * through the store's public read API and the reminders' due listing only, so their storage
  * layout can change underneath.
  */
-export { type DueOriginal, dueOriginals, type ExpiryRow, partnerExpiries } from "./due.js";
+export {
+  type DueOptions,
+  type DueOriginal,
+  dueOriginals,
+  type ExpiryRow,
+  partnerExpiries,
+} from "./due.js";
 export {
   DEFAULT_DUE_WITHIN_DAYS,
   MAX_DUE_WITHIN_DAYS,
@@ -18,6 +24,7 @@ export type { ReadSource } from "./source.js";
 export {
   type ListFilter,
   listTransfers,
+  partnersOf,
   showTransfer,
   type TransferJson,
   type TransferSummary,

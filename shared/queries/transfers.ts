@@ -10,6 +10,9 @@ import {
   readTransferView,
   type TransferSummary,
 } from "../store/transfer-read.js";
+
+export { partnersOf } from "../store/transfer-read.js";
+
 import { TenantReadLog, type TenantReadRecord } from "../tenant/read-log.js";
 import { tenantJson } from "../tenant/tenant-json.js";
 import type { ReadSource } from "./source.js";

@@ -191,15 +191,21 @@ export async function listTransferSummaries(
     );
 }
 
+/** The distinct partners of some summaries, each once. */
+export const partnersOf = (summaries: readonly TransferSummary[]): string[] => [
+  ...new Set(summaries.map((s) => s.partnerId)),
+];
+
 /**
  * Active originals of transfers in progress ending from `fromDate` to `toDate` (UTC dates,
- * inclusive), from the partner-entry index: one Query of the partner's date range, or — for
- * every partner — one per partner named in the summary index.
+ * inclusive), from the partner-entry index: one Query of each partner's date range. `partners`
+ * names them; without it, every partner named in the summary index (one read of the summaries,
+ * which a caller that has just read them saves by passing their partners).
  */
 export async function readExpiries(
   db: DynamoDBDocumentClient,
   tableName: string,
-  range: { fromDate: string; toDate: string; partnerId?: string },
+  range: { fromDate: string; toDate: string; partners?: readonly string[] },
 ): Promise<ExpiryEntry[]> {
   if (range.fromDate > range.toDate) return [];
   const [from, to] = expiryEntryRange(range.fromDate, range.toDate);
@@ -214,10 +220,7 @@ export async function readExpiries(
         ":to": to,
       },
     });
-  const partners =
-    range.partnerId !== undefined
-      ? [range.partnerId]
-      : [...new Set((await listTransferSummaries(db, tableName)).map((s) => s.partnerId))];
+  const partners = range.partners ?? partnersOf(await listTransferSummaries(db, tableName));
   const items = (await mapLimited(partners, PARTNER_CONCURRENCY, ofPartner)).flat();
   return items.map((item) => ({
     partnerId: String(item.partnerId),

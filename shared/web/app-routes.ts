@@ -17,6 +17,7 @@ import {
   parsePartner,
   parseStatus,
   parseWithin,
+  partnersOf,
   QueryInputError,
   type ReadSource,
   showTransfer,
@@ -197,10 +198,15 @@ export function pageRoutes(deps: WebAppDeps): WebRoute[] {
           const p = params(request, ["status", "q", "now"]);
           const status = parseStatus(p.status === "" ? undefined : p.status);
           const now = parseNow(p.now, clock);
-          const [transfers, due] = await Promise.all([
-            listTransfers(deps.source, { status }),
-            dueOriginals(deps.source, { withinDays: RISK_WINDOW_DAYS, now }),
-          ]);
+          // One read of the summaries serves the list and names the partners whose entries
+          // the risk chart reads (of every status: the chart does not follow the filter).
+          const all = await listTransfers(deps.source);
+          const transfers = status ? all.filter((t) => t.status === status) : all;
+          const due = await dueOriginals(deps.source, {
+            withinDays: RISK_WINDOW_DAYS,
+            now,
+            partners: partnersOf(all),
+          });
           return htmlPage(200, listPage({ transfers, due, now, status, q: p.q }));
         }),
     },

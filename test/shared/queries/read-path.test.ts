@@ -10,6 +10,11 @@ import * as commands from "../../../bin/cli/commands.js";
 import type { Target } from "../../../bin/cli/target.js";
 import { matchRoute, type WebRoute } from "../../../shared/http/routes.js";
 import type { ReadSource } from "../../../shared/queries/index.js";
+import {
+  LIST_INDEX,
+  LIST_SHARDS,
+  PARTNER_ENTRY_INDEX,
+} from "../../../shared/store/table-definition.js";
 import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../../../shared/web/app-routes.js";
 import { calendarToken } from "../../../shared/web/calendar-feed.js";
 import { freshTable } from "../../support/dynamo.js";
@@ -20,6 +25,8 @@ const partner = `partner-${randomUUID().slice(0, 8)}`;
 const secret = Buffer.alloc(32, 3);
 let source: ReadSource;
 const sent: string[] = [];
+/** The index each Query read (the table itself when none). */
+const queried: string[] = [];
 let routes: WebRoute[];
 
 beforeAll(async () => {
@@ -39,6 +46,9 @@ beforeAll(async () => {
   source.db.middlewareStack.add(
     (next, context) => async (args) => {
       sent.push(String(context.commandName));
+      if (context.commandName === "QueryCommand") {
+        queried.push(String((args.input as { IndexName?: string }).IndexName ?? "table"));
+      }
       return next(args);
     },
     { step: "initialize", name: "recordCommands" },
@@ -93,6 +103,19 @@ describe("the read path", () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     expect(due.map((d) => d.daysLeft)).toEqual([10, 11, 40, 41]);
     expect(sent).not.toContain("ScanCommand");
+  });
+
+  it("the home page reads the summaries once: their partners name the risk chart's reads", async () => {
+    for (const path of ["/", "/?status=COMPLETED"]) {
+      queried.length = 0;
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      const count = (index: string) => queried.filter((name) => name === index).length;
+      expect(count(LIST_INDEX.indexName)).toBe(LIST_SHARDS);
+      expect(count(PARTNER_ENTRY_INDEX.indexName)).toBe(1);
+      // The chart does not follow the list's filter: the 4 originals ending within 120 days.
+      expect(String(response.body)).toContain("4 originals end in the next 120 days");
+    }
   });
 
   it("a transfer's page lists its history without reading an event's payload", async () => {
