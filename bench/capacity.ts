@@ -63,6 +63,8 @@ function monthlyCost(n: number, wru: UnitsByType, rru: UnitsByType): number {
     UpstreamDetailType,
     number,
   ][]) {
+    // A type the lifecycle does not see was not measured either (Tenant Observed).
+    if (count === 0) continue;
     writes += count * wru[type];
     reads += count * rru[type];
   }

@@ -4,7 +4,8 @@
  * partners, 20 originals and 60 events each, written through the real write path. Both are
  * measured with ReturnConsumedCapacity TOTAL in the same run. The requests are the web app's
  * own routes, called in-process with a metered client: `/` (list and risk chart), `/due`, a
- * partner's calendar feed and one transfer's page. Goal: each ≤ 0.05.
+ * partner's calendar feed and one transfer's page. Goal: each ≤ 0.05. On the same table: what a
+ * month of one partner's reads costs, and `/` in headless Chromium (webListMs ≤ 1,000).
  *
  * `npm run bench -- readShare` runs this part alone.
  */
@@ -17,7 +18,7 @@ import { parseUpstreamEvent } from "../shared/events/index.js";
 import { matchRoute, type WebRoute } from "../shared/http/routes.js";
 import { documentClient } from "../shared/store/clients.js";
 import { TransferStore } from "../shared/store/transfer-store.js";
-import { calendarRoutes, pageRoutes } from "../shared/web/app-routes.js";
+import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../shared/web/app-routes.js";
 import { calendarToken } from "../shared/web/calendar-feed.js";
 import {
   accepted,
@@ -26,7 +27,9 @@ import {
   provisioned,
   updated,
 } from "../test/support/events.js";
+import { PRICES } from "./capacity.js";
 import { type BenchDynamo, progress } from "./harness.js";
+import { measureWebList } from "./web.js";
 
 const THRESHOLDS = DEFAULT_REMINDER_THRESHOLDS.split(",").map(Number);
 const DAY_MS = 86_400_000;
@@ -39,6 +42,21 @@ export const HISTORY_TABLE = {
 };
 
 export type ReadShare = { calendar: number; due: number; home: number; transfer: number };
+
+/** A month of one partner's reads (SPEC section 8): a calendar polled every 3 hours and 100
+ * page views a day, taken as `/`, `/due` and a transfer's page in equal parts. */
+export const READ_MONTH = { calendarPolls: 8 * 30, pageViews: 100 * 30 } as const;
+
+export type ReadCost = { calendar: number; pages: number; total: number };
+
+/** USD of the read units of READ_MONTH, at on-demand prices. */
+export function monthlyReadCost(units: ReadShare): ReadCost {
+  const usd = (rru: number) => (rru * PRICES.perMillionRru) / 1e6;
+  const calendar = usd(READ_MONTH.calendarPolls * units.calendar);
+  const pages = usd((READ_MONTH.pageViews * (units.home + units.due + units.transfer)) / 3);
+  const round = (n: number) => Math.round(n * 10_000) / 10_000;
+  return { calendar: round(calendar), pages: round(pages), total: round(calendar + pages) };
+}
 
 /** A document client that asks for, and adds up, the read units every request consumed. */
 export function readMeter(config: BenchDynamo["clientConfig"]) {
@@ -152,13 +170,20 @@ async function call(routes: WebRoute[], path: string): Promise<number> {
   return response.status;
 }
 
-export async function benchReadShare(
-  bench: BenchDynamo,
-): Promise<{ readShareOfScan: ReadShare; readUnits: ReadShare & { fullScan: number } }> {
+export type ReadShareFigures = {
+  readShareOfScan: ReadShare;
+  /** The units behind the shares; `spaHome` is the deployed app's `/`: its two API calls. */
+  readUnits: ReadShare & { fullScan: number; spaHome: number };
+  /** READ_MONTH in USD. */
+  readCostPerPartnerMonth: ReadCost;
+  /** `/` on the same table (1,000 transfers with history), as webListMs measures it. */
+  webListMsWithHistory: number;
+};
+
+export async function benchReadShare(bench: BenchDynamo): Promise<ReadShareFigures> {
   const tableName = await bench.newTable(`bench-read-share-${randomUUID().slice(0, 8)}`);
-  progress(
-    `readShare: writing ${HISTORY_TABLE.partners * HISTORY_TABLE.transfersPerPartner} transfers x 60 events`,
-  );
+  const transfers = HISTORY_TABLE.partners * HISTORY_TABLE.transfersPerPartner;
+  progress(`readShare: writing ${transfers} transfers x ${HISTORY_TABLE.events} events`);
   const key = await seedHistoryTable(bench, tableName);
   const meter = readMeter(bench.clientConfig);
   const secret = Buffer.alloc(32, 7);
@@ -167,7 +192,7 @@ export async function benchReadShare(
     calendarSecret: async () => secret,
     thresholds: THRESHOLDS,
   };
-  const routes = [...pageRoutes(deps), ...calendarRoutes(deps)];
+  const routes = [...pageRoutes(deps), ...calendarRoutes(deps), ...jsonApiRoutes(deps)];
   const requests: Record<keyof ReadShare, string> = {
     home: "/",
     due: "/due",
@@ -184,9 +209,19 @@ export async function benchReadShare(
     await call(routes, path);
     units[name] = meter.take();
   }
+  // The deployed app renders `/` in the browser from these two API answers.
+  await Promise.all([call(routes, "/api/transfers"), call(routes, "/api/due?within=120")]);
+  const spaHome = meter.take();
   const share = Object.fromEntries(
     Object.entries(units).map(([name, u]) => [name, Math.round((u / fullScan) * 10_000) / 10_000]),
   ) as ReadShare;
   meter.db.destroy();
-  return { readShareOfScan: share, readUnits: { ...units, fullScan } };
+  progress("readShare: / in headless Chromium on the table with history");
+  const { webListMs } = await measureWebList(bench, tableName, transfers);
+  return {
+    readShareOfScan: share,
+    readUnits: { ...units, fullScan, spaHome },
+    readCostPerPartnerMonth: monthlyReadCost(units),
+    webListMsWithHistory: webListMs,
+  };
 }

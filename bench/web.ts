@@ -61,25 +61,15 @@ async function stopRuntime(child: ChildProcess) {
   await exited;
 }
 
-export async function benchWeb(
+/**
+ * webListMs and apiListP99Ms on a table already written with `transfers` transfers: `npm start`
+ * over it, headless Chromium on `/`, then `GET /api/transfers` in sequence.
+ */
+export async function measureWebList(
   bench: BenchDynamo,
+  tableName: string,
+  transfers: number,
 ): Promise<{ webListMs: number; apiListP99Ms: number }> {
-  const tableName = await bench.newTable(`bench-web-${randomUUID()}`);
-  const now = new Date().toISOString();
-  const transfers = Array.from({ length: TRANSFERS }, (_, i) =>
-    (i % 3 === 0 ? quietTransfer : riskyTransfer)({
-      partnerId: `bench-partner-${i % 20}`,
-      customerTenantId: `bench-tenant-${i}`,
-      customerName: `Customer ${i}`,
-      now,
-      endsInDays: i % 150,
-    }),
-  );
-  progress(`web: writing ${TRANSFERS} transfers`);
-  const db = documentClient(bench.clientConfig);
-  await seed({ db, tableName }, transfers);
-  db.destroy();
-
   const { child, web } = await startRuntime(bench.dynamo.endpoint, tableName);
   const browser = await launchBrowser();
   try {
@@ -103,7 +93,7 @@ export async function benchWeb(
           }),
       );
       times.push(performance.now() - began);
-      if (rows !== TRANSFERS) throw new Error(`expected ${TRANSFERS} rows, got ${rows}`);
+      if (rows !== transfers) throw new Error(`expected ${transfers} rows, got ${rows}`);
     }
 
     const latencies: number[] = [];
@@ -112,7 +102,7 @@ export async function benchWeb(
       const response = await fetch(`${web}/api/transfers`);
       const body = (await response.json()) as unknown[];
       latencies.push(performance.now() - began);
-      if (body.length !== TRANSFERS) throw new Error(`expected ${TRANSFERS} summaries`);
+      if (body.length !== transfers) throw new Error(`expected ${transfers} summaries`);
     }
     return {
       webListMs: Math.round(percentile(times, 50)),
@@ -122,4 +112,25 @@ export async function benchWeb(
     await browser.close();
     await stopRuntime(child);
   }
+}
+
+export async function benchWeb(
+  bench: BenchDynamo,
+): Promise<{ webListMs: number; apiListP99Ms: number }> {
+  const tableName = await bench.newTable(`bench-web-${randomUUID()}`);
+  const now = new Date().toISOString();
+  const transfers = Array.from({ length: TRANSFERS }, (_, i) =>
+    (i % 3 === 0 ? quietTransfer : riskyTransfer)({
+      partnerId: `bench-partner-${i % 20}`,
+      customerTenantId: `bench-tenant-${i}`,
+      customerName: `Customer ${i}`,
+      now,
+      endsInDays: i % 150,
+    }),
+  );
+  progress(`web: writing ${TRANSFERS} transfers`);
+  const db = documentClient(bench.clientConfig);
+  await seed({ db, tableName }, transfers);
+  db.destroy();
+  return measureWebList(bench, tableName, TRANSFERS);
 }
