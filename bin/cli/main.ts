@@ -7,6 +7,7 @@ import * as commands from "./commands.js";
 import { CliError, describeError } from "./errors.js";
 import { EXTRA_COMMANDS } from "./extra-commands.js";
 import { printable, printableJson } from "./format.js";
+import { migrateTable } from "./migrate-table.js";
 import { renderDeadLetters, renderDue, renderEmit, renderList, renderView } from "./render.js";
 import { resolveTarget, type Target } from "./target.js";
 
@@ -21,6 +22,8 @@ commands:
   dlq list                          dead letters
   dlq redrive                       put dead letters back on the bus
   calendar-url --partner P          the partner's calendar feed URL (with its token)
+  migrate-table                     give items written before the read-side indexes their
+                                    index keys (once, when migrating a deployed table)
 ${EXTRA_COMMANDS.map((c) => `  ${c.summary}`).join("\n")}
 
 options:
@@ -39,6 +42,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   "dlq list": [],
   "dlq redrive": [],
   "calendar-url": ["partner"],
+  "migrate-table": [],
 };
 
 function parse(argv: string[]) {
@@ -182,6 +186,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         if (!values.partner) throw new CliError("calendar-url needs --partner P", 2);
         const result = await calendarUrlFor(values.partner, values);
         print(result, () => result.url);
+        return 0;
+      }
+      case "migrate-table": {
+        const result = await migrateTable(target, io.err);
+        print(result, () => `items read: ${result.scanned}, given index keys: ${result.updated}`);
         return 0;
       }
       default:

@@ -8,6 +8,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SOURCES } from "../../shared/events/registry.js";
 import { OUTPUT_KEYS } from "../../shared/stack-outputs.js";
+import { BACKFILL_ATTRIBUTES } from "../../shared/store/index-backfill.js";
 import { GLOBAL_INDEXES } from "../../shared/store/table-definition.js";
 import { onlySources } from "./transfer-event-bus.js";
 
@@ -25,8 +26,8 @@ export type OperatorAccessProps = {
  * What the operator CLI needs against this stack (`--stack NAME`), as one managed policy to
  * attach to the operators' role or group: read the stack's outputs and the table, put upstream
  * events (never the tracker's own: the bus refuses those to anyone but its functions), run the
- * scan and redrive through the functions themselves, work the dead-letter queues, and read the
- * calendar key. Nothing else.
+ * scan and redrive through the functions themselves, work the dead-letter queues, read the
+ * calendar key, and give old items their index keys (`migrate-table`). Nothing else.
  */
 export class OperatorAccess extends Construct {
   readonly policy: iam.ManagedPolicy;
@@ -42,13 +43,28 @@ export class OperatorAccess extends Construct {
       }),
       new iam.PolicyStatement({
         sid: "ReadTransfers",
-        // Scan: `due` reads originals by a filtered parallel Scan, `list` without --partner the
-        // partner index (the same reads the web API is granted).
-        actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan"],
+        // show, list and due read through keys and indexes (the same reads the web API makes).
+        actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
         resources: [
           props.table.tableArn,
           ...GLOBAL_INDEXES.map((index) => `${props.table.tableArn}/index/${index.indexName}`),
         ],
+      }),
+      new iam.PolicyStatement({
+        sid: "MigrateTableScan",
+        // `migrate-table` (README "Deploying"): the one Scan, of the table, never an index.
+        actions: ["dynamodb:Scan"],
+        resources: [props.table.tableArn],
+      }),
+      new iam.PolicyStatement({
+        sid: "MigrateTableIndexKeys",
+        // ... and its updates, which may name the index keys and nothing else of a record.
+        actions: ["dynamodb:UpdateItem"],
+        resources: [props.table.tableArn],
+        conditions: {
+          "ForAllValues:StringEquals": { "dynamodb:Attributes": [...BACKFILL_ATTRIBUTES] },
+          StringEqualsIfExists: { "dynamodb:ReturnValues": ["NONE", "UPDATED_NEW"] },
+        },
       }),
       new iam.PolicyStatement({
         sid: "PutUpstreamEvents",

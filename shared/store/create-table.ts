@@ -28,6 +28,30 @@ export function indexSpec(index: IndexDefinition): GlobalSecondaryIndex {
   };
 }
 
+/** Creates the table with these indexes (today's, or an earlier layout's in a migration test). */
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  indexes: readonly IndexDefinition[],
+): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        attribute(TABLE_KEYS.partitionKey),
+        attribute(TABLE_KEYS.sortKey),
+        ...indexes.flatMap((i) => [attribute(i.partitionKey), attribute(i.sortKey)]),
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: "RANGE" },
+      ],
+      GlobalSecondaryIndexes: indexes.map(indexSpec),
+    }),
+  );
+}
+
 /**
  * Creates the table (for DynamoDB Local and tests) if it does not exist yet, and brings a table
  * an earlier version created (a kept data folder) to today's indexes: each missing index is
@@ -36,22 +60,7 @@ export function indexSpec(index: IndexDefinition): GlobalSecondaryIndex {
  */
 export async function createTableIfMissing(client: DynamoDBClient, tableName: string) {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          attribute(TABLE_KEYS.partitionKey),
-          attribute(TABLE_KEYS.sortKey),
-          ...GLOBAL_INDEXES.flatMap((i) => [attribute(i.partitionKey), attribute(i.sortKey)]),
-        ],
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" },
-          { AttributeName: TABLE_KEYS.sortKey, KeyType: "RANGE" },
-        ],
-        GlobalSecondaryIndexes: GLOBAL_INDEXES.map(indexSpec),
-      }),
-    );
+    await createTable(client, tableName, GLOBAL_INDEXES);
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
@@ -97,7 +106,7 @@ async function indexNames(client: DynamoDBClient, tableName: string): Promise<Se
   return new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => String(i.IndexName)));
 }
 
-async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const busy =

@@ -1,7 +1,7 @@
 /**
  * Gives items written before the summary and partner-entry indexes existed the attributes those
  * indexes are keyed on (README "Deploying": migrating a deployed table). A one-off operator
- * job, run once after the first migration step (`cli migrate-table`) and by the local runtime
+ * job, run once after the first migration step (`cli migrate-table --stack`) and by the local runtime
  * when it upgrades an older data folder: it reads the table with a parallel Scan — the one
  * Scan in the product, never on a request's path — and updates only items that lack their keys.
  * Writes are conditional, so a record rewritten meanwhile by an event (which writes its keys
@@ -26,6 +26,21 @@ import {
   transferKeyOfPk,
 } from "./keys.js";
 import { expiryEntryOf } from "./original-writes.js";
+import { LIST_INDEX, PARTNER_ENTRY_INDEX, TABLE_KEYS } from "./table-definition.js";
+
+/**
+ * Every top-level attribute a backfill update names (keys, the index keys it sets, the version
+ * its condition reads): the operators' policy allows UpdateItem on these and no others.
+ */
+export const BACKFILL_ATTRIBUTES = [
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  LIST_INDEX.partitionKey,
+  LIST_INDEX.sortKey,
+  PARTNER_ENTRY_INDEX.partitionKey,
+  PARTNER_ENTRY_INDEX.sortKey,
+  "stateVersion",
+] as const;
 
 export type BackfillResult = { scanned: number; updated: number };
 
@@ -86,9 +101,11 @@ export function backfillUpdate(
   return null;
 }
 
+/** `onPage` hears the running totals after each page of the Scan (progress on long tables). */
 export async function backfillIndexKeys(
   db: DynamoDBDocumentClient,
   tableName: string,
+  onPage: (progress: BackfillResult) => void = () => {},
 ): Promise<BackfillResult> {
   const result: BackfillResult = { scanned: 0, updated: 0 };
   const segment = async (index: number) => {
@@ -118,6 +135,7 @@ export async function backfillIndexKeys(
           if (!isConditionalFailure(error)) throw error;
         }
       });
+      onPage({ ...result });
     }
   };
   await Promise.all(Array.from({ length: SEGMENTS }, (_, i) => segment(i)));

@@ -95,6 +95,25 @@ describe("the permission checker", () => {
     });
   });
 
+  it.each([
+    ["the index keys migrate-table sets", "SET listShard = :s, listKey = :k", "Allowed"],
+    ["a record's status", "SET #status = :s", "ImplicitlyDenied"],
+    ["a record's reminders", "SET reminders[0].sentAt = :s", "ImplicitlyDenied"],
+  ] as const)("the operator updating %s: %s", async (_, expression, expected) => {
+    const report = await decisionOf(OPERATOR, {
+      client: "DynamoDBClient",
+      operation: "UpdateItem",
+      input: {
+        TableName: tableName,
+        Key: { pk: "TRANSFER#p#c", sk: "STATE" },
+        UpdateExpression: expression,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: expression.includes("#status") ? { "#status": "status" } : {},
+      },
+    });
+    expect(report.calls.map((c) => c.decision)).toEqual([expected]);
+  });
+
   it("reports a Scan of a function that only writes and queries by key", async () => {
     const report = await decisionOf("invitationSent", {
       client: "DynamoDBClient",

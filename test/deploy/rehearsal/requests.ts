@@ -66,6 +66,7 @@ export function iamRequestsOf(call: AwsCall): IamRequest[] {
         );
       }
       const base = table(input.TableName);
+      if (call.operation === "UpdateItem") return one(base, updateContext(input));
       return one(input.IndexName ? `${base}/index/${String(input.IndexName)}` : base);
     }
     case "events": {
@@ -134,4 +135,49 @@ export function iamRequestsOf(call: AwsCall): IamRequest[] {
       );
   }
   throw new Error(`no IAM mapping for ${call.client}.${call.operation}`);
+}
+
+/** Words of an update's expressions that are syntax, not attribute names. */
+const EXPRESSION_WORDS = new Set([
+  "SET",
+  "REMOVE",
+  "ADD",
+  "DELETE",
+  "AND",
+  "OR",
+  "NOT",
+  "BETWEEN",
+  "IN",
+  "attribute_exists",
+  "attribute_not_exists",
+  "attribute_type",
+  "begins_with",
+  "contains",
+  "size",
+  "if_not_exists",
+  "list_append",
+]);
+
+/**
+ * The fine-grained keys DynamoDB puts in an UpdateItem's request context: `dynamodb:Attributes`
+ * (the key and every top-level attribute its expressions name, `#names` resolved) and
+ * `dynamodb:ReturnValues` when asked for.
+ */
+function updateContext(input: Record<string, unknown>): IamRequest["context"] {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const attributes = new Set(Object.keys((input.Key ?? {}) as object));
+  for (const expression of [input.UpdateExpression, input.ConditionExpression]) {
+    // Values (:v) are not names; a path's first element is its top-level attribute.
+    const text = String(expression ?? "")
+      .replace(/:[A-Za-z0-9_]+/g, " ")
+      .replace(/\[\d+\]|\.#?[A-Za-z_][A-Za-z0-9_]*/g, "");
+    for (const [word] of text.matchAll(/#?[A-Za-z_][A-Za-z0-9_]*/g)) {
+      if (EXPRESSION_WORDS.has(word)) continue;
+      attributes.add(word.startsWith("#") ? (names[word] ?? word) : word);
+    }
+  }
+  return {
+    "dynamodb:Attributes": [...attributes].sort(),
+    ...(input.ReturnValues ? { "dynamodb:ReturnValues": String(input.ReturnValues) } : {}),
+  };
 }
