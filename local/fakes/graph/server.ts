@@ -17,9 +17,9 @@
  * is counted, so the tests and the benchmark can see how many the reader made.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { FaultQueue } from "../fault-queue.js";
+import { LoopbackServer, readAll, sendJson } from "../loopback-server.js";
 
 export type FakeCompanySubscription = {
   id: string;
@@ -67,8 +67,7 @@ export class FakeGraph {
   private readonly tenants = new Map<string, FakeTenant>();
   private readonly tokens = new Map<string, string>();
   private readonly faults = new FaultQueue<GraphFault>();
-  private server: Server | null = null;
-  url = "";
+  private readonly http = new LoopbackServer((req, res) => this.answer(req, res));
 
   constructor(private readonly options: FakeGraphOptions = {}) {
     this.clientId = options.clientId ?? "fake-client-id";
@@ -76,28 +75,17 @@ export class FakeGraph {
     this.pageSize = options.pageSize ?? 100;
   }
 
+  get url(): string {
+    return this.http.url;
+  }
+
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      this.answer(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    await new Promise<void>((resolve) =>
-      server.listen(this.options.port ?? 0, "127.0.0.1", resolve),
-    );
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await this.http.start(this.options.port);
     return this;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    this.server = null;
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** GRAPH_TOKEN_URL for this fake (with the `{tenantId}` placeholder). */
@@ -243,7 +231,7 @@ export class FakeGraph {
     }
     const accessToken = `graph-${randomUUID()}`;
     this.tokens.set(accessToken, tenantId);
-    send(res, 200, {
+    sendJson(res, 200, {
       token_type: "Bearer",
       expires_in: this.options.tokenLifetimeSeconds ?? 3599,
       ext_expires_in: this.options.tokenLifetimeSeconds ?? 3599,
@@ -254,7 +242,7 @@ export class FakeGraph {
   private page(res: ServerResponse, path: string, items: unknown[], skip: number) {
     const slice = items.slice(skip, skip + this.pageSize);
     const more = skip + this.pageSize < items.length;
-    send(res, 200, {
+    sendJson(res, 200, {
       "@odata.context": `${this.url}/v1.0/$metadata#${path.endsWith("subscribedSkus") ? "subscribedSkus" : "directory/subscriptions"}`,
       value: slice,
       ...(more
@@ -323,22 +311,8 @@ function subscribedSkus(tenant: FakeTenant) {
   }));
 }
 
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(value));
-}
-
 function graphError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, {
+  sendJson(res, status, {
     error: {
       code,
       message,
@@ -361,7 +335,7 @@ function oauthError(
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = `${new Date().toISOString().replace("T", " ").slice(0, 19)}Z`;
-  send(res, status, {
+  sendJson(res, status, {
     error,
     error_description: `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
     error_codes: [code],

@@ -5,8 +5,8 @@
  * misbehave as the receiver must survive: answer a redirect, stream an endless body, or hang.
  * Every request is counted per path, so a test can see what was (not) fetched.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "../loopback-server.js";
 
 type Behaviour =
   | { kind: "serve"; body: Buffer }
@@ -16,62 +16,58 @@ type Behaviour =
 
 export class FakeCaIssuer {
   private readonly paths = new Map<string, Behaviour>();
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer((req, res) => this.answer(req, res));
   /** Requests by path (as requested, percent-encoded). */
   readonly hits = new Map<string, number>();
-  url = "";
+
+  get url(): string {
+    return this.http.url;
+  }
 
   async start(port = 0): Promise<this> {
-    const server = createServer((req, res) => {
-      const path = new URL(req.url ?? "/", "http://x").pathname;
-      this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
-      const behaviour = this.paths.get(path);
-      if (!behaviour) {
-        res.writeHead(404).end();
-        return;
-      }
-      if (behaviour.kind === "hang") return;
-      if (behaviour.kind === "redirect") {
-        res.writeHead(302, { location: behaviour.location }).end();
-        return;
-      }
-      if (behaviour.kind === "serve") {
-        res.writeHead(200, {
-          "content-type": "application/pkix-cert",
-          "content-length": behaviour.body.length,
-        });
-        res.end(behaviour.body);
-        return;
-      }
-      // Endless: 64 KiB chunks, no Content-Length, until the client goes away.
-      res.writeHead(200, { "content-type": "application/pkix-cert" });
-      const chunk = Buffer.alloc(64 * 1024, 0x30);
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk)) {}
-        if (!res.destroyed) res.once("drain", pump);
-      };
-      res.on("close", () => res.removeAllListeners("drain"));
-      pump();
-    });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await this.http.start(port);
     return this;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    this.server = null;
+  stop(): Promise<void> {
+    return this.http.stop();
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
+    const behaviour = this.paths.get(path);
+    if (!behaviour) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (behaviour.kind === "hang") return;
+    if (behaviour.kind === "redirect") {
+      res.writeHead(302, { location: behaviour.location }).end();
+      return;
+    }
+    if (behaviour.kind === "serve") {
+      res.writeHead(200, {
+        "content-type": "application/pkix-cert",
+        "content-length": behaviour.body.length,
+      });
+      res.end(behaviour.body);
+      return;
+    }
+    // Endless: 64 KiB chunks, no Content-Length, until the client goes away.
+    res.writeHead(200, { "content-type": "application/pkix-cert" });
+    const chunk = Buffer.alloc(64 * 1024, 0x30);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk)) {}
+      if (!res.destroyed) res.once("drain", pump);
+    };
+    res.on("close", () => res.removeAllListeners("drain"));
+    pump();
   }
 
   /** The `host:port` to allow as a CA-issuer host (PARTNER_CENTER_CA_ISSUER_HOSTS). */
   get host(): string {
-    return new URL(this.url).host;
+    return this.http.host;
   }
 
   /** The URL a certificate put under `name` has (known before it is put: for AIA loops). */

@@ -20,9 +20,9 @@
  * Every request is counted, so the tests and the benchmark can see how many the connector made.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { FaultQueue } from "../fault-queue.js";
+import { LoopbackServer, readAll, sendJson } from "../loopback-server.js";
 import { FakeCaIssuer } from "./ca-issuer.js";
 import type { TestAuthority } from "./certificates.js";
 import { type MicrosoftShapedChain, microsoftShapedChain, SIGNER_NAME } from "./microsoft-chain.js";
@@ -75,10 +75,9 @@ export class FakePartnerCenter {
   endlessBytes = 0;
   private readonly tokens = new Set<string>();
   private readonly faults = new FaultQueue<Fault>();
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer((req, res) => this.answer(req, res));
   /** The CA-issuer host that serves the issuing CA of the signing certificate. */
   readonly caIssuer = new FakeCaIssuer();
-  url = "";
 
   constructor(private readonly options: FakeOptions = {}) {
     this.clientId = options.clientId ?? "fake-client-id";
@@ -86,30 +85,19 @@ export class FakePartnerCenter {
     this.partnerId = options.partnerId ?? "partner-tenant-0001";
   }
 
+  get url(): string {
+    return this.http.url;
+  }
+
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      this.answer(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    await new Promise<void>((resolve) =>
-      server.listen(this.options.port ?? 0, "127.0.0.1", resolve),
-    );
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await this.http.start(this.options.port);
     await this.caIssuer.start();
     return this;
   }
 
   async stop(): Promise<void> {
     await this.caIssuer.stop();
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    this.server = null;
+    await this.http.stop();
   }
 
   get tokenUrl(): string {
@@ -118,7 +106,7 @@ export class FakePartnerCenter {
 
   /** The `host:port` to allow for certificates (PARTNER_CENTER_CERT_HOSTS). */
   get host(): string {
-    return new URL(this.url).host;
+    return this.http.host;
   }
 
   certificateUrl(name: string): string {
@@ -191,7 +179,7 @@ export class FakePartnerCenter {
       this.counts.cert++;
       if (this.applyFault(path, res)) return;
       const doc = this.certificates.get(decodeURIComponent(path.slice("/certs/".length)));
-      if (!doc) return send(res, 404, { error: "no such certificate" });
+      if (!doc) return sendJson(res, 404, { error: "no such certificate" });
       res.writeHead(200, { "content-type": "application/pkix-cert", "content-length": doc.length });
       res.end(doc);
       return;
@@ -206,14 +194,14 @@ export class FakePartnerCenter {
         form.get("client_secret") !== this.clientSecret ||
         form.get("scope") !== "https://api.partnercenter.microsoft.com/.default"
       ) {
-        return send(res, 401, {
+        return sendJson(res, 401, {
           error: "invalid_client",
           error_description: "bad client credentials",
         });
       }
       const token = `fake-${randomUUID()}`;
       this.tokens.add(token);
-      return send(res, 200, {
+      return sendJson(res, 200, {
         token_type: "Bearer",
         expires_in: this.options.tokenLifetimeSeconds ?? 3599,
         access_token: token,
@@ -225,31 +213,32 @@ export class FakePartnerCenter {
       if (this.applyFault(path, res)) return;
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       if (!bearer || !this.tokens.has(bearer))
-        return send(res, 401, { code: 401, description: "unauthorized" });
+        return sendJson(res, 401, { code: 401, description: "unauthorized" });
       return this.api(path, res, url, req.headers["ms-continuationtoken"]);
     }
-    send(res, 404, { code: 404, description: "not found" });
+    sendJson(res, 404, { code: 404, description: "not found" });
   }
 
   private api(path: string, res: ServerResponse, url: URL, token: string | string[] | undefined) {
     if (path === "/v1/customers/relationshiprequests") {
-      return send(res, 200, {
+      return sendJson(res, 200, {
         url: `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${this.partnerId}&msppId=0&DAP=true#/BillingAccounts/partner-invitation`,
         attributes: { objectType: "RelationshipRequest" },
       });
     }
     const match = /^\/v1\/customers\/([^/]+)(?:\/subscriptions(?:\/([^/]+))?)?$/.exec(path);
     const entry = match?.[1] ? this.customers.get(match[1]) : undefined;
-    if (!match || !entry) return send(res, 404, { code: 404, description: "customer not found" });
+    if (!match || !entry)
+      return sendJson(res, 404, { code: 404, description: "customer not found" });
     const { customer, subscriptions } = entry;
     if (path.endsWith("/subscriptions"))
       return this.subscriptionPage(customer.id, subscriptions, res, url, token);
     if (match[2]) {
       const sub = subscriptions.find((s) => s.id === match[2]);
-      if (!sub) return send(res, 404, { code: 404, description: "subscription not found" });
-      return send(res, 200, this.subscriptionResource(customer.id, sub));
+      if (!sub) return sendJson(res, 404, { code: 404, description: "subscription not found" });
+      return sendJson(res, 200, this.subscriptionResource(customer.id, sub));
     }
-    send(res, 200, {
+    sendJson(res, 200, {
       id: customer.id,
       companyProfile: { tenantId: customer.id, companyName: customer.companyName },
       billingProfile: { defaultAddress: { country: customer.country } },
@@ -270,7 +259,7 @@ export class FakePartnerCenter {
       const decoded = typeof token === "string" ? Buffer.from(token, "base64").toString() : "";
       const [forCustomer, at] = decoded.split("|");
       if (forCustomer !== customerId || !/^\d+$/.test(at ?? "")) {
-        return send(res, 400, { code: 400, description: "invalid continuation token" });
+        return sendJson(res, 400, { code: 400, description: "invalid continuation token" });
       }
       offset = Number(at);
     }
@@ -292,7 +281,7 @@ export class FakePartnerCenter {
         ],
       };
     }
-    return send(res, 200, {
+    return sendJson(res, 200, {
       totalCount: page.length,
       items: page.map((s) => this.subscriptionResource(customerId, s)),
       links,
@@ -339,19 +328,4 @@ export class FakePartnerCenter {
     res.end(JSON.stringify({ code: fault.status, description: "injected fault" }));
     return true;
   }
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(text);
 }
