@@ -39,6 +39,15 @@ export type AdviceFacts = {
   warnings: readonly AdviceWarning[];
 };
 
+/**
+ * The facts of an original known to be active: a due row or expiry entry (the calendar feed) and
+ * a digest row (the email and its expiries.ics) read only originals still active.
+ */
+export const activeAdviceFacts = (original: Omit<AdviceFacts, "state">): AdviceFacts => ({
+  ...original,
+  state: "ACTIVE",
+});
+
 const has = (facts: AdviceFacts, code: WarningCode) => facts.warnings.find((w) => w.code === code);
 
 /** What to do, one sentence per action, following the warnings; empty once the original ended. */

@@ -4,7 +4,13 @@
  * and each warning in words with its numbers. Pure: the rows are built by the notifier from the
  * store at sending time.
  */
-import { type AdviceFacts, type AdviceWarning, warningLines, whatToDo } from "../advice/advice.js";
+import {
+  type AdviceFacts,
+  type AdviceWarning,
+  activeAdviceFacts,
+  warningLines,
+  whatToDo,
+} from "../advice/advice.js";
 import { compareInstants, compareStrings } from "../domain/time.js";
 import { plainText, plural } from "../text/plain-text.js";
 
@@ -82,13 +88,8 @@ export function inDigestOrder<R extends DigestRowOrderKey>(rows: readonly R[]): 
   return groupByCustomer(rows).flatMap((group) => group.rows);
 }
 
-/**
- * What the advice module is told about a row: a digest lists only originals still active at
- * sending time, so the state is ACTIVE.
- */
-export function adviceFactsOf(row: DigestRow): AdviceFacts {
-  return { ...row, state: "ACTIVE" };
-}
+/** What the advice module is told about a row: a digest lists only originals still active. */
+export const adviceFactsOf = (row: DigestRow): AdviceFacts => activeAdviceFacts(row);
 
 /** What to do about a row (the advice module's words, shared with the calendar and the pages). */
 export const adviceFor = (row: DigestRow): string[] => whatToDo(adviceFactsOf(row));

@@ -4,7 +4,7 @@
  * same `expiryCalendar` the reminder digest attaches, so each entry has the same UID.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { adviceDescription } from "../advice/advice.js";
+import { activeAdviceFacts, adviceDescription } from "../advice/advice.js";
 import { type CalendarExpiry, expiryCalendar } from "../calendar/expiry-calendar.js";
 import { type ExpiryRow, partnerExpiries, type ReadSource } from "../queries/index.js";
 import { plainText } from "../text/plain-text.js";
@@ -60,14 +60,7 @@ export function partnerCalendarText(
     commitmentEndDate: row.commitmentEndDate,
     customerName: plainText(row.customerName),
     offerName: plainText(row.offerName),
-    advice: adviceDescription({
-      ...row,
-      autoRenewEnabled: row.autoRenewEnabled === true,
-      offerDiscontinued: row.offerDiscontinued === true,
-      replacement: row.replacement ?? null,
-      warnings: row.warnings ?? [],
-      state: "ACTIVE",
-    }),
+    advice: adviceDescription(activeAdviceFacts(row)),
   }));
   return expiryCalendar(expiries, { name: `CSP transfers: ${partnerId}`, now });
 }
