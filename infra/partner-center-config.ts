@@ -5,7 +5,9 @@
  * The receiver's trust settings are here too, for the day Microsoft changes its chain:
  * `certificateHosts` (where the signing certificate may be fetched), `caIssuerHosts` (where its
  * issuers may be fetched from AIA URLs) and `extraTrustedRoots` (PEM roots trusted besides the
- * runtime's root store), each checked at synth.
+ * runtime's root store), each checked at synth. So are the Graph endpoints the reconcile reads
+ * customers' tenants through (`graphApiUrl`, `graphTokenUrl`: Microsoft's global cloud by
+ * default).
  */
 import { X509Certificate } from "node:crypto";
 import * as z from "zod";
@@ -16,6 +18,7 @@ import {
   DEFAULT_CERTIFICATE_HOSTS,
   entraTokenUrl,
 } from "../shared/partner-center/config.js";
+import { DEFAULT_GRAPH_API_URL, DEFAULT_GRAPH_TOKEN_URL } from "../shared/tenant/config.js";
 
 const HttpsUrl = z.url({ protocol: /^https$/, error: "must be an https URL" });
 const HostPort = z
@@ -68,6 +71,12 @@ const Settings = z
     clientId: z.string().trim().min(1, "must be the app registration's client id"),
     apiUrl: HttpsUrl.default(DEFAULT_API_URL),
     tokenUrl: HttpsUrl.optional(),
+    /** Microsoft Graph for the customers' tenants (SPEC section 10); other clouds differ. */
+    graphApiUrl: HttpsUrl.default(DEFAULT_GRAPH_API_URL),
+    graphTokenUrl: HttpsUrl.default(DEFAULT_GRAPH_TOKEN_URL).refine(
+      (url) => url.includes("{tenantId}"),
+      "must contain {tenantId}, where each customer's tenant id goes",
+    ),
     certificateHosts: z.array(HostPort).min(1).default(DEFAULT_CERTIFICATE_HOSTS),
     caIssuerHosts: z.array(HostPort).min(1).default(DEFAULT_CA_ISSUER_HOSTS),
     extraTrustedRoots: z
@@ -85,6 +94,7 @@ const Settings = z
   .transform((s) => ({
     ...s,
     apiUrl: s.apiUrl.replace(/\/+$/, ""),
+    graphApiUrl: s.graphApiUrl.replace(/\/+$/, ""),
     tokenUrl: s.tokenUrl ?? entraTokenUrl(s.partnerId),
   }));
 

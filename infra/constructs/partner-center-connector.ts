@@ -8,7 +8,6 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
 import { Construct } from "constructs";
 import type { FunctionId } from "../../shared/functions.js";
-import { DEFAULT_GRAPH_API_URL, DEFAULT_GRAPH_TOKEN_URL } from "../../shared/tenant/config.js";
 import type { PartnerCenterSettings } from "../partner-center-config.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import type { TrackedFunction } from "./tracked-function.js";
@@ -60,8 +59,8 @@ export class PartnerCenterConnector extends Construct {
       PARTNER_CENTER_CLIENT_ID: this.settings.clientId,
       PARTNER_CENTER_CLIENT_SECRET_ARN: this.clientSecret.secretArn,
       // The reconcile reads customers' tenants through Graph with the same app (SPEC section 10).
-      GRAPH_TOKEN_URL: DEFAULT_GRAPH_TOKEN_URL,
-      GRAPH_API_URL: DEFAULT_GRAPH_API_URL,
+      GRAPH_TOKEN_URL: this.settings.graphTokenUrl,
+      GRAPH_API_URL: this.settings.graphApiUrl,
     };
   }
 

@@ -28,6 +28,8 @@ const TUNED = {
   certificateHosts: ["3psostorageacct.blob.core.windows.net", "certs.example.com:8443"],
   caIssuerHosts: ["www.microsoft.com", "cacerts.digicert.com", "pki.example.com"],
   extraTrustedRoots: [ROOT],
+  graphApiUrl: "https://graph.microsoft.us/",
+  graphTokenUrl: "https://login.microsoftonline.us/{tenantId}/oauth2/v2.0/token",
 };
 
 beforeAll(() => {
@@ -36,12 +38,14 @@ beforeAll(() => {
   tuned = buildStack({ bundle: false, context: { partnerCenter: TUNED } });
 }, 180_000);
 
-const webhookEnv = (built: BuiltStack) =>
+const environmentOf = (built: BuiltStack, description: string) =>
   (
-    describedAs(built, FUNCTIONS.partnerCenterWebhook.description)?.[1].Properties?.Environment as
+    describedAs(built, description)?.[1].Properties?.Environment as
       | { Variables: Record<string, unknown> }
       | undefined
   )?.Variables ?? {};
+const webhookEnv = (built: BuiltStack) =>
+  environmentOf(built, FUNCTIONS.partnerCenterWebhook.description);
 
 const describedAs = (built: BuiltStack, description: string) =>
   resourcesOfType(built.template, "AWS::Lambda::Function").find(
@@ -137,6 +141,20 @@ describe("the receiver's trust settings", () => {
   });
 });
 
+describe("the Graph endpoints of the tenant reads", () => {
+  it("default to Microsoft's global cloud, and follow the context for another", () => {
+    const reconcile = FUNCTIONS.partnerCenterReconcile.description;
+    expect(environmentOf(on, reconcile)).toMatchObject({
+      GRAPH_API_URL: "https://graph.microsoft.com",
+      GRAPH_TOKEN_URL: "https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token",
+    });
+    expect(environmentOf(tuned, reconcile)).toMatchObject({
+      GRAPH_API_URL: "https://graph.microsoft.us",
+      GRAPH_TOKEN_URL: "https://login.microsoftonline.us/{tenantId}/oauth2/v2.0/token",
+    });
+  });
+});
+
 describe("partnerCenter context", () => {
   const read = (partnerCenter: unknown) =>
     readDeployConfig((key) => ({ ...TEST_CONTEXT, partnerCenter })[key], {});
@@ -155,6 +173,14 @@ describe("partnerCenter context", () => {
       /apiUrl: must be an https URL/,
     ],
     [{ ...TEST_CONTEXT.partnerCenter, certificateHosts: ["evil/x"] }, /certificateHosts/],
+    [
+      { ...TEST_CONTEXT.partnerCenter, graphApiUrl: "http://graph.example" },
+      /graphApiUrl: must be an https URL/,
+    ],
+    [
+      { ...TEST_CONTEXT.partnerCenter, graphTokenUrl: "https://login.example/common/token" },
+      /graphTokenUrl: must contain \{tenantId\}/,
+    ],
     [{ ...TEST_CONTEXT.partnerCenter, clientSecret: "s3cret" }, /clientSecret|Unrecognized/],
     [{ ...TEST_CONTEXT.partnerCenter, webhookConcurrency: 0 }, /webhookConcurrency/],
     ["{not json", /partnerCenter/],
