@@ -38,13 +38,16 @@ export const BUNDLE_OPTIONS = {
    * default chain imports lazily *after* the environment provider are left out: Lambda always
    * sets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN and no AWS_PROFILE, so
    * `fromEnv` answers first and these `await import()` calls are never reached (together with
-   * the STS/SSO clients they pull in they would add about 80 KB to every bundle).
+   * the STS/SSO clients they pull in they would add about 80 KB to every bundle). The same holds
+   * for the container and instance-metadata providers the chain imports last (about 11 KB).
    */
   external: [
     "@aws-sdk/credential-provider-ini",
     "@aws-sdk/credential-provider-sso",
     "@aws-sdk/credential-provider-process",
     "@aws-sdk/credential-provider-web-identity",
+    "@aws-sdk/credential-provider-http",
+    "@smithy/credential-provider-imds",
   ] as string[],
 } as const;
 

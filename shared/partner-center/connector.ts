@@ -6,7 +6,6 @@
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PartnerCenterNotification } from "../events/partner-center.js";
-import { TransferStore } from "../store/transfer-store.js";
 import { TenantReadLog } from "../tenant/read-log.js";
 import { tenantReaderFrom } from "../tenant/reader.js";
 import { type TenantLog, tenantStep } from "../tenant/reconcile-step.js";
