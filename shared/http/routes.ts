@@ -96,4 +96,5 @@ export function json(status: number, value: unknown, headers: Record<string, str
   } satisfies WebResponse;
 }
 
-export const jsonError = (status: number, error: string) => json(status, { error });
+export const jsonError = (status: number, error: string, headers: Record<string, string> = {}) =>
+  json(status, { error }, headers);

@@ -22,6 +22,7 @@ export {
 } from "./inputs.js";
 export type { ReadSource } from "./source.js";
 export {
+  IndexNotReadyError,
   type ListFilter,
   listTransfers,
   partnersOf,

@@ -11,7 +11,7 @@ import {
   type TransferSummary,
 } from "../store/transfer-read.js";
 
-export { partnersOf } from "../store/transfer-read.js";
+export { IndexNotReadyError, partnersOf } from "../store/transfer-read.js";
 
 import { TenantReadLog, type TenantReadRecord } from "../tenant/read-log.js";
 import { tenantJson } from "../tenant/tenant-json.js";

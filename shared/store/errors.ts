@@ -37,3 +37,33 @@ export function classifyStoreError(error: unknown): unknown {
     },
   );
 }
+
+/**
+ * A read through an index the table does not have yet, or is still building: the window of a
+ * deployed table's migration (README "Deploying"). DynamoDB answers a ValidationException —
+ * "The table does not have the specified index" while the index is missing, "Cannot read from
+ * backfilling global secondary index" while it is filled.
+ */
+export class IndexNotReadyError extends Error {
+  override readonly name = "IndexNotReadyError";
+
+  constructor(
+    readonly indexName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the table's index ${indexName} is not ready yet (the table is being migrated: README ` +
+        `"Deploying"); this read works again once the deploy that builds it has finished`,
+      options,
+    );
+  }
+}
+
+/** The IndexNotReadyError for a read of `indexName` that DynamoDB refused as such, else null. */
+export function indexNotReady(error: unknown, indexName: string): IndexNotReadyError | null {
+  const refused =
+    error instanceof Error &&
+    error.name === "ValidationException" &&
+    /does not have the specified index|backfilling global secondary index/i.test(error.message);
+  return refused ? new IndexNotReadyError(indexName, { cause: error }) : null;
+}

@@ -16,6 +16,7 @@ import { mapLimited } from "../concurrency.js";
 import { deriveView, historyOf } from "../domain/view.js";
 import type { HistoryEntry, Reminder, TransferView } from "../domain/view-types.js";
 import type { TransferStatus } from "../events/index.js";
+import { indexNotReady } from "./errors.js";
 import {
   entryPartnerOf,
   expiryEntryRange,
@@ -32,6 +33,7 @@ import type { OriginalRecord } from "./original-records.js";
 import { decodeState } from "./state-codec.js";
 import { LIST_INDEX, PARTNER_ENTRY_INDEX } from "./table-definition.js";
 
+export { IndexNotReadyError } from "./errors.js";
 export { readTransferState } from "./state-read.js";
 
 export type TransferSummary = {
@@ -71,7 +73,13 @@ async function queryAll(
   input: QueryCommandInput,
 ): Promise<Record<string, NativeAttributeValue>[]> {
   const items: Record<string, NativeAttributeValue>[] = [];
-  for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
+  try {
+    for await (const page of paginateQuery({ client: db }, input)) {
+      items.push(...(page.Items ?? []));
+    }
+  } catch (error) {
+    throw (input.IndexName && indexNotReady(error, input.IndexName)) || error;
+  }
   return items;
 }
 

@@ -12,6 +12,7 @@ import {
 } from "../http/routes.js";
 import {
   dueOriginals,
+  IndexNotReadyError,
   listTransfers,
   parseNow,
   parsePartner,
@@ -75,13 +76,18 @@ function params(request: WebRequest, allowed: readonly string[]): Record<string,
   return values;
 }
 
+/** Retry-After of a read refused mid-migration: building an index takes minutes. */
+const MIGRATION_RETRY_S = 300;
+
 async function api(work: () => Promise<WebResponse>): Promise<WebResponse> {
   let response: WebResponse;
   try {
     response = await work();
   } catch (error) {
-    if (!(error instanceof QueryInputError)) throw error;
-    response = jsonError(400, error.message);
+    if (error instanceof QueryInputError) response = jsonError(400, error.message);
+    else if (error instanceof IndexNotReadyError) {
+      response = jsonError(503, error.message, { "retry-after": String(MIGRATION_RETRY_S) });
+    } else throw error;
   }
   return { ...response, headers: { ...response.headers, ...API_HEADERS } };
 }
@@ -151,6 +157,14 @@ export function calendarRoutes(deps: WebAppDeps): WebRoute[] {
         if (partnerId === "" || !tokenMatches(await deps.calendarSecret(), partnerId, token)) {
           return jsonError(404, "not found");
         }
+        let body: string;
+        try {
+          body = await partnerCalendar(deps.source, partnerId, clock());
+        } catch (error) {
+          // Mid-migration: a calendar client keeps its copy and polls again later.
+          if (!(error instanceof IndexNotReadyError)) throw error;
+          return jsonError(503, error.message, { "retry-after": String(MIGRATION_RETRY_S) });
+        }
         return {
           status: 200,
           headers: {
@@ -159,7 +173,7 @@ export function calendarRoutes(deps: WebAppDeps): WebRoute[] {
             "cache-control": "private, max-age=300",
             "x-content-type-options": "nosniff",
           },
-          body: await partnerCalendar(deps.source, partnerId, clock()),
+          body,
         };
       },
     },
@@ -183,6 +197,7 @@ async function pageOf(work: () => Promise<WebResponse>): Promise<WebResponse> {
     return await work();
   } catch (error) {
     if (error instanceof QueryInputError) return htmlPage(400, errorPage(error.message));
+    if (error instanceof IndexNotReadyError) return htmlPage(503, errorPage(error.message));
     throw error;
   }
 }

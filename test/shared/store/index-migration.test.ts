@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { migrateTable } from "../../../bin/cli/migrate-table.js";
 import type { Target } from "../../../bin/cli/target.js";
 import { parseUpstreamEvent } from "../../../shared/events/index.js";
+import { matchRoute, type WebRoute } from "../../../shared/http/routes.js";
 import { dueOriginals, listTransfers, showTransfer } from "../../../shared/queries/index.js";
 import { documentClient } from "../../../shared/store/clients.js";
 import {
@@ -30,6 +31,8 @@ import {
   REMINDER_INDEX,
 } from "../../../shared/store/table-definition.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
+import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../../../shared/web/app-routes.js";
+import { calendarToken } from "../../../shared/web/calendar-feed.js";
 import { localDynamoConfig } from "../../support/dynamo.js";
 import {
   accepted,
@@ -108,6 +111,19 @@ async function shown(tableName: string, stream: ReturnType<typeof events>) {
   };
 }
 
+async function get(routes: WebRoute[], path: string) {
+  const url = new URL(path, "http://127.0.0.1");
+  const match = matchRoute(routes, "GET", url.pathname);
+  if (match.kind !== "found") throw new Error(`no route for ${path}`);
+  return match.route.handle({
+    method: "GET",
+    url,
+    headers: {},
+    body: Buffer.alloc(0),
+    params: match.params,
+  });
+}
+
 async function indexNames(tableName: string) {
   const { Table } = await admin().send(new DescribeTableCommand({ TableName: tableName }));
   return (Table?.GlobalSecondaryIndexes ?? []).map((i) => String(i.IndexName)).sort();
@@ -157,6 +173,24 @@ describe("migrating a table written before the read-side indexes", () => {
     const first = await migrateTable(target, () => {});
     expect(first.updated).toBe(stripped);
     expect((await migrateTable(target, () => {})).updated).toBe(0);
+    // Until the next deploy builds byPartnerEntry, its readers say so: 503, never a 500.
+    const key = stream[0]?.key;
+    if (!key) throw new Error("no transfer");
+    const secret = Buffer.alloc(32, 5);
+    const deps = { source, calendarSecret: async () => secret, thresholds: THRESHOLDS };
+    const routes = [...pageRoutes(deps), ...jsonApiRoutes(deps), ...calendarRoutes(deps)];
+    const token = calendarToken(secret, key.partnerId);
+    for (const path of [
+      "/api/due",
+      "/due",
+      `/transfers/${key.partnerId}/${key.customerTenantId}`,
+      `/calendar/${key.partnerId}.ics?token=${token}`,
+    ]) {
+      const answer = await get(routes, path);
+      expect(answer.status, path).toBe(503);
+      expect(String(answer.body), path).toContain("being migrated");
+    }
+    expect((await get(routes, "/api/transfers")).status).toBe(200);
 
     await step(tableName, { add: INDEX_STEPS[2][3] });
     await step(tableName, { drop: LEGACY_PARTNER_INDEX.indexName });
