@@ -15,7 +15,7 @@ import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { mapLimited } from "../shared/concurrency.js";
 import { DEFAULT_REMINDER_THRESHOLDS } from "../shared/config/thresholds.js";
 import { parseUpstreamEvent } from "../shared/events/index.js";
-import { matchRoute, type WebRoute } from "../shared/http/routes.js";
+import type { WebRoute } from "../shared/http/routes.js";
 import { documentClient } from "../shared/store/clients.js";
 import { TransferStore } from "../shared/store/transfer-store.js";
 import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../shared/web/app-routes.js";
@@ -27,6 +27,7 @@ import {
   provisioned,
   updated,
 } from "../test/support/events.js";
+import { getRoute } from "../test/support/web-routes.js";
 import { PRICES } from "./capacity.js";
 import { type BenchDynamo, progress } from "./harness.js";
 import { measureWebList } from "./web.js";
@@ -156,16 +157,7 @@ export async function seedHistoryTable(bench: BenchDynamo, tableName: string) {
 }
 
 async function call(routes: WebRoute[], path: string): Promise<number> {
-  const url = new URL(path, "http://127.0.0.1");
-  const match = matchRoute(routes, "GET", url.pathname);
-  if (match.kind !== "found") throw new Error(`no route for ${path}`);
-  const response = await match.route.handle({
-    method: "GET",
-    url,
-    headers: {},
-    body: Buffer.alloc(0),
-    params: match.params,
-  });
+  const response = await getRoute(routes, path);
   if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
   return response.status;
 }

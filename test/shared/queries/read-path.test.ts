@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as commands from "../../../bin/cli/commands.js";
 import type { Target } from "../../../bin/cli/target.js";
-import { matchRoute, type WebRoute } from "../../../shared/http/routes.js";
+import type { WebRoute } from "../../../shared/http/routes.js";
 import type { ReadSource } from "../../../shared/queries/index.js";
 import {
   LIST_INDEX,
@@ -18,6 +18,7 @@ import {
 import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../../../shared/web/app-routes.js";
 import { calendarToken } from "../../../shared/web/calendar-feed.js";
 import { freshTable } from "../../support/dynamo.js";
+import { getRoute } from "../../support/web-routes.js";
 import { riskyTransfer, seed } from "../../web/fixtures.js";
 
 const NOW = "2026-04-01T09:00:00Z";
@@ -62,18 +63,7 @@ beforeAll(async () => {
   routes = [...pageRoutes(deps), ...jsonApiRoutes(deps), ...calendarRoutes(deps)];
 });
 
-async function get(path: string) {
-  const url = new URL(path, "http://127.0.0.1");
-  const match = matchRoute(routes, "GET", url.pathname);
-  if (match.kind !== "found") throw new Error(`no route for ${path}`);
-  return match.route.handle({
-    method: "GET",
-    url,
-    headers: {},
-    body: Buffer.alloc(0),
-    params: match.params,
-  });
-}
+const get = (path: string) => getRoute(routes, path);
 
 const target = () => ({ dynamo: source.db, tableName: source.tableName }) as unknown as Target;
 

@@ -13,7 +13,6 @@ import { describe, expect, it } from "vitest";
 import { migrateTable } from "../../../bin/cli/migrate-table.js";
 import type { Target } from "../../../bin/cli/target.js";
 import { parseUpstreamEvent } from "../../../shared/events/index.js";
-import { matchRoute, type WebRoute } from "../../../shared/http/routes.js";
 import { dueOriginals, listTransfers, showTransfer } from "../../../shared/queries/index.js";
 import { documentClient } from "../../../shared/store/clients.js";
 import {
@@ -43,6 +42,7 @@ import {
   provisioned,
   updated,
 } from "../../support/events.js";
+import { getRoute } from "../../support/web-routes.js";
 
 const THRESHOLDS = [60, 30, 14, 7, 1];
 const NOW = "2026-04-01T09:00:00Z";
@@ -111,19 +111,6 @@ async function shown(tableName: string, stream: ReturnType<typeof events>) {
   };
 }
 
-async function get(routes: WebRoute[], path: string) {
-  const url = new URL(path, "http://127.0.0.1");
-  const match = matchRoute(routes, "GET", url.pathname);
-  if (match.kind !== "found") throw new Error(`no route for ${path}`);
-  return match.route.handle({
-    method: "GET",
-    url,
-    headers: {},
-    body: Buffer.alloc(0),
-    params: match.params,
-  });
-}
-
 async function indexNames(tableName: string) {
   const { Table } = await admin().send(new DescribeTableCommand({ TableName: tableName }));
   return (Table?.GlobalSecondaryIndexes ?? []).map((i) => String(i.IndexName)).sort();
@@ -186,11 +173,11 @@ describe("migrating a table written before the read-side indexes", () => {
       `/transfers/${key.partnerId}/${key.customerTenantId}`,
       `/calendar/${key.partnerId}.ics?token=${token}`,
     ]) {
-      const answer = await get(routes, path);
+      const answer = await getRoute(routes, path);
       expect(answer.status, path).toBe(503);
       expect(String(answer.body), path).toContain("being migrated");
     }
-    expect((await get(routes, "/api/transfers")).status).toBe(200);
+    expect((await getRoute(routes, "/api/transfers")).status).toBe(200);
 
     await step(tableName, { add: INDEX_STEPS[2][3] });
     await step(tableName, { drop: LEGACY_PARTNER_INDEX.indexName });

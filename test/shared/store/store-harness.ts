@@ -118,16 +118,3 @@ export async function originalItem(
   );
   return result.Item;
 }
-
-/** An item's size as DynamoDB counts it: attribute names plus values (binary by its bytes). */
-export function itemSizeBytes(item: Record<string, unknown>): number {
-  const valueSize = (value: unknown): number => {
-    if (value instanceof Uint8Array) return value.byteLength;
-    if (typeof value === "string") return Buffer.byteLength(value);
-    if (typeof value === "number") return 21;
-    if (typeof value === "boolean" || value === null || value === undefined) return 1;
-    if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + 1 + valueSize(v), 0);
-    return 3 + itemSizeBytes(value as Record<string, unknown>);
-  };
-  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + valueSize(v), 0);
-}

@@ -3,6 +3,7 @@ import { transferView } from "../../../shared/domain/view.js";
 import { parseUpstreamEvent, type UpstreamEvent } from "../../../shared/events/index.js";
 import { documentClient } from "../../../shared/store/clients.js";
 import { STATE_SK } from "../../../shared/store/keys.js";
+import { itemSizeBytes } from "../../../shared/store/state-item.js";
 import { TransferStore } from "../../../shared/store/transfer-store.js";
 import { localDynamoConfig } from "../../support/dynamo.js";
 import {
@@ -15,7 +16,6 @@ import {
 import { FaultInjector } from "../../support/fault-injector.js";
 import {
   allItems,
-  itemSizeBytes,
   store,
   storedView,
   tableName,
