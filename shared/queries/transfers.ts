@@ -4,6 +4,7 @@
  */
 import type { TransferView } from "../domain/view-types.js";
 import type { TransferStatus } from "../events/index.js";
+import { IdString } from "../events/primitives.js";
 import type { TransferKey } from "../store/keys.js";
 import {
   listTransferSummaries,
@@ -22,11 +23,18 @@ export type { TransferSummary };
 /** A transfer's view, with its tenant read log (SPEC section 10: kept outside the fold). */
 export type ShownTransfer = TransferView & { tenantRead?: TenantReadRecord | null };
 
-/** The full view of one transfer, or null when no event for it was ever stored. */
+/** An id the events' id rule accepts as it is (no event could name a transfer otherwise). */
+const storableId = (id: string) => IdString.safeParse(id).data === id;
+
+/**
+ * The full view of one transfer, or null when no event for it was ever stored — at once, without
+ * a read, for ids no event can carry (DynamoDB would refuse a key that long as an error).
+ */
 export async function showTransfer(
   source: ReadSource,
   key: TransferKey,
 ): Promise<ShownTransfer | null> {
+  if (!storableId(key.partnerId) || !storableId(key.customerTenantId)) return null;
   const [view, tenantRead] = await Promise.all([
     readTransferView(source.db, source.tableName, key),
     new TenantReadLog(source.db, source.tableName).get(key),

@@ -115,6 +115,24 @@ describe("the read path", () => {
   });
 });
 
+describe("ids no event can carry", () => {
+  const long = "a".repeat(9_000);
+  it.each([
+    ["a 9,000-character partner id, page", `/transfers/${long}/t-1`],
+    ["a 9,000-character customer id, API", `/api/transfers/${partner}/${long}`],
+    ["a partner id outside ASCII, API", `/api/transfers/${encodeURIComponent("𐥡\u{F5936}")}/t-1`],
+    [
+      "a customer id with a leading space, page",
+      `/transfers/${partner}/${encodeURIComponent(" t-1")}`,
+    ],
+  ])("%s: a 404 answered without reading the table", async (_, path) => {
+    sent.length = 0;
+    const response = await get(path);
+    expect(response.status).toBe(404);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe("dates up to 9999-12-31", () => {
   it.each(["/api/due?now=9999-12-31", "/due?now=9999-11-01", "/?now=9999-12-31"])(
     "GET %s is answered, not a 500",
