@@ -4,13 +4,7 @@
  * and each warning in words with its numbers. Pure: the rows are built by the notifier from the
  * store at sending time.
  */
-import {
-  type AdviceFacts,
-  type AdviceWarning,
-  activeAdviceFacts,
-  warningLines,
-  whatToDo,
-} from "../advice/advice.js";
+import { type AdviceWarning, activeAdviceFacts, warningLines, whatToDo } from "../advice/advice.js";
 import { compareInstants, compareStrings } from "../domain/time.js";
 import { plainText, plural } from "../text/plain-text.js";
 
@@ -88,14 +82,11 @@ export function inDigestOrder<R extends DigestRowOrderKey>(rows: readonly R[]): 
   return groupByCustomer(rows).flatMap((group) => group.rows);
 }
 
-/** What the advice module is told about a row: a digest lists only originals still active. */
-export const adviceFactsOf = (row: DigestRow): AdviceFacts => activeAdviceFacts(row);
-
-/** What to do about a row (the advice module's words, shared with the calendar and the pages). */
-export const adviceFor = (row: DigestRow): string[] => whatToDo(adviceFactsOf(row));
+/** What to do about a row, active by the digest's rule (the advice module's words, shared with the calendar and the pages). */
+export const adviceFor = (row: DigestRow): string[] => whatToDo(activeAdviceFacts(row));
 
 /** The row's open warnings in words (the advice module's). */
-export const warningLinesOf = (row: DigestRow) => warningLines(adviceFactsOf(row));
+export const warningLinesOf = (row: DigestRow) => warningLines(activeAdviceFacts(row));
 
 /** "Replacement n-1 (offer X, 25 seats)" or "No replacement yet". */
 export function replacementLine(row: DigestRow): string {

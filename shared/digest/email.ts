@@ -7,13 +7,12 @@
  * Every interpolated value goes through plainText (no control or bidi characters) and, in the
  * HTML part, escapeHtml.
  */
-import { adviceDescription } from "../advice/advice.js";
+import { activeAdviceFacts, adviceDescription } from "../advice/advice.js";
 import { expiryCalendar } from "../calendar/expiry-calendar.js";
 import { utcDate } from "../domain/time.js";
 import { escapeHtml as escapeMarkup } from "../text/escape-html.js";
 import { daysLeftPhrase, plainText, plural } from "../text/plain-text.js";
 import {
-  adviceFactsOf,
   adviceFor,
   type DigestRow,
   groupByCustomer,
@@ -80,7 +79,7 @@ export function renderDigest(rows: readonly DigestRow[], options: DigestOptions)
           commitmentEndDate: row.commitmentEndDate,
           customerName: plainText(row.customerName),
           offerName: plainText(row.offerName),
-          advice: adviceDescription(adviceFactsOf(row)),
+          advice: adviceDescription(activeAdviceFacts(row)),
         })),
         { name: "Original subscriptions ending", now: options.now },
       ),
