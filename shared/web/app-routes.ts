@@ -77,7 +77,7 @@ function params(request: WebRequest, allowed: readonly string[]): Record<string,
 }
 
 /** Retry-After of a read refused mid-migration: building an index takes minutes. */
-const MIGRATION_RETRY_S = 300;
+const MIGRATION_RETRY = { "retry-after": "300" } as const;
 
 async function api(work: () => Promise<WebResponse>): Promise<WebResponse> {
   let response: WebResponse;
@@ -86,7 +86,7 @@ async function api(work: () => Promise<WebResponse>): Promise<WebResponse> {
   } catch (error) {
     if (error instanceof QueryInputError) response = jsonError(400, error.message);
     else if (error instanceof IndexNotReadyError) {
-      response = jsonError(503, error.message, { "retry-after": String(MIGRATION_RETRY_S) });
+      response = jsonError(503, error.message, MIGRATION_RETRY);
     } else throw error;
   }
   return { ...response, headers: { ...response.headers, ...API_HEADERS } };
@@ -163,7 +163,7 @@ export function calendarRoutes(deps: WebAppDeps): WebRoute[] {
         } catch (error) {
           // Mid-migration: a calendar client keeps its copy and polls again later.
           if (!(error instanceof IndexNotReadyError)) throw error;
-          return jsonError(503, error.message, { "retry-after": String(MIGRATION_RETRY_S) });
+          return jsonError(503, error.message, MIGRATION_RETRY);
         }
         return {
           status: 200,
@@ -180,13 +180,18 @@ export function calendarRoutes(deps: WebAppDeps): WebRoute[] {
   ];
 }
 
-function htmlPage(status: number, content: PageContent): WebResponse {
+function htmlPage(
+  status: number,
+  content: PageContent,
+  headers: Record<string, string> = {},
+): WebResponse {
   return {
     status,
     headers: {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       ...PAGE_SECURITY_HEADERS,
+      ...headers,
     },
     body: page(content).text,
   };
@@ -197,7 +202,9 @@ async function pageOf(work: () => Promise<WebResponse>): Promise<WebResponse> {
     return await work();
   } catch (error) {
     if (error instanceof QueryInputError) return htmlPage(400, errorPage(error.message));
-    if (error instanceof IndexNotReadyError) return htmlPage(503, errorPage(error.message));
+    if (error instanceof IndexNotReadyError) {
+      return htmlPage(503, errorPage(error.message), MIGRATION_RETRY);
+    }
     throw error;
   }
 }

@@ -176,6 +176,7 @@ describe("migrating a table written before the read-side indexes", () => {
       const answer = await getRoute(routes, path);
       expect(answer.status, path).toBe(503);
       expect(String(answer.body), path).toContain("being migrated");
+      expect(answer.headers?.["retry-after"], path).toBe("300");
     }
     expect((await getRoute(routes, "/api/transfers")).status).toBe(200);
 
