@@ -15,7 +15,7 @@ export class LoopbackServer {
 
   constructor(private readonly handle: Handler) {}
 
-  async start(port = 0): Promise<string> {
+  async start(port = 0): Promise<void> {
     const server = createServer((req, res) => {
       Promise.resolve()
         .then(() => this.handle(req, res))
@@ -26,7 +26,6 @@ export class LoopbackServer {
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this.url;
   }
 
   async stop(): Promise<void> {

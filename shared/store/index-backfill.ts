@@ -1,9 +1,10 @@
 /**
  * Gives items written before the summary and partner-entry indexes existed the attributes those
  * indexes are keyed on (README "Deploying": migrating a deployed table). A one-off operator
- * job, run once after the first migration step (`cli migrate-table --stack`) and by the local runtime
- * when it upgrades an older data folder: it reads the table with a parallel Scan — the one
- * Scan in the product, never on a request's path — and updates only items that lack their keys.
+ * job, run once after the first migration step (`cli migrate-table --stack`) and by the local
+ * runtime when it upgrades an older data folder: it reads the table with a parallel Scan — the
+ * one Scan in the product, never on a request's path — and updates only items that lack their
+ * keys.
  * Writes are conditional, so a record rewritten meanwhile by an event (which writes its keys
  * itself) is left alone.
  */
