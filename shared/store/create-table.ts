@@ -70,8 +70,14 @@ export async function createTableIfMissing(client: DynamoDBClient, tableName: st
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
 }
 
-/** Adds the missing indexes and drops the undefined ones; backfills when it added any. */
+/**
+ * Adds the missing indexes, gives the items written before them their keys, and only then drops
+ * the indexes no longer defined: a start-up killed anywhere before the drop finds the old index
+ * still there and runs the (idempotent) backfill again, so no item is left without its keys.
+ */
 export async function upgradeIndexes(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  // An index a killed start-up was creating or dropping settles first.
+  await waitUntilActive(client, tableName);
   const existing = await indexNames(client, tableName);
   const wanted = new Set(GLOBAL_INDEXES.map((i) => i.indexName));
   const missing = GLOBAL_INDEXES.filter((i) => !existing.has(i.indexName));
@@ -86,6 +92,9 @@ export async function upgradeIndexes(client: DynamoDBClient, tableName: string):
     );
     await waitUntilActive(client, tableName);
   }
+  if (missing.length > 0 || obsolete.length > 0) {
+    await backfillIndexKeys(DynamoDBDocumentClient.from(client), tableName);
+  }
   for (const name of obsolete) {
     await client.send(
       new UpdateTableCommand({
@@ -94,9 +103,6 @@ export async function upgradeIndexes(client: DynamoDBClient, tableName: string):
       }),
     );
     await waitUntilActive(client, tableName);
-  }
-  if (missing.length > 0) {
-    await backfillIndexKeys(DynamoDBDocumentClient.from(client), tableName);
   }
   return missing.length > 0 || obsolete.length > 0;
 }

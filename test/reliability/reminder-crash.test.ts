@@ -23,7 +23,7 @@ import { drain, eventBridge, REPO_ROOT } from "../e2e/helpers.js";
 import { originalItem, store, THRESHOLDS } from "../reminders/support.js";
 import { freshTable } from "../support/dynamo.js";
 import { invitationSent, newTransferKey, original } from "../support/events.js";
-import { KILL_STEPS, type KillStep } from "../support/kill-at-step.js";
+import { KILL_STEPS, type SendStep } from "../support/kill-at-step.js";
 
 const PARTNERS = 20;
 const ORIGINALS_PER_PARTNER = 2;
@@ -31,7 +31,7 @@ const ORIGINALS_PER_PARTNER = 2;
 const LEASE_MS = 10_000;
 const DAY_MS = 86_400_000;
 /** Kill at the n-th time the step happens: several digests are then at other steps. */
-const KILL_AT_COUNT: Record<KillStep, number> = {
+const KILL_AT_COUNT: Record<SendStep, number> = {
   lease: 6,
   "before-ses": 6,
   "after-ses": 6,

@@ -9,6 +9,10 @@
  * - `sent-recorded`: the digest is recorded SENT, its rows not yet;
  * - `row-recorded`: one row (claim SENT, reminder on the original) is recorded.
  *
+ * And one step of the local runtime's start-up, not of sending:
+ * - `index-backfill`: an item written before the read-side indexes was given its index keys
+ *   (upgrading an older table, shared/store/index-backfill.ts).
+ *
  * With `KILL_HOLD_UNTIL_FILE`, the notifier reads no digest until that file exists, so that the
  * test's scan has handed every digest over before sending starts (many digests in flight at once).
  *
@@ -31,7 +35,9 @@ export const KILL_STEPS = [
   "sent-recorded",
   "row-recorded",
 ] as const;
-export type KillStep = (typeof KILL_STEPS)[number];
+/** A step of sending a digest; KILL_STEPS lists them in order. */
+export type SendStep = (typeof KILL_STEPS)[number];
+export type KillStep = SendStep | "index-backfill";
 
 const step = process.env.KILL_AT_STEP as KillStep | undefined;
 const holdUntil = process.env.KILL_HOLD_UNTIL_FILE;
@@ -50,6 +56,7 @@ function stepOf(command: unknown): KillStep | null {
     const update = String(command.input.UpdateExpression ?? "");
     if (update.includes("leaseToken = :token")) return "lease";
     if (update.includes("sentRows = :rows")) return "sent-recorded";
+    if (/\b(listKey = :listKey|entryKey = :entryKey)\b/.test(update)) return "index-backfill";
   }
   if (command instanceof TransactWriteCommand) {
     const first = command.input.TransactItems?.[0]?.Update?.UpdateExpression ?? "";
@@ -63,7 +70,9 @@ function isDigestRead(command: unknown): boolean {
 }
 
 if (step) {
-  if (!KILL_STEPS.includes(step)) throw new Error(`KILL_AT_STEP: unknown step ${step}`);
+  if (![...KILL_STEPS, "index-backfill"].includes(step)) {
+    throw new Error(`KILL_AT_STEP: unknown step ${step}`);
+  }
   const documentSend = DynamoDBDocumentClient.prototype.send;
   DynamoDBDocumentClient.prototype.send = async function (this: DynamoDBDocumentClient, ...args) {
     if (holdUntil && isDigestRead(args[0])) {

@@ -6,12 +6,15 @@
  * runtime's upgrade of an old data folder (createTableIfMissing). A record rewritten while the
  * backfill runs is left to the event that rewrote it.
  */
+
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { paginateScan, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { migrateTable } from "../../../bin/cli/migrate-table.js";
 import type { Target } from "../../../bin/cli/target.js";
+import { freePort } from "../../../local/free-port.js";
 import { parseUpstreamEvent } from "../../../shared/events/index.js";
 import { dueOriginals, listTransfers, showTransfer } from "../../../shared/queries/index.js";
 import { documentClient } from "../../../shared/store/clients.js";
@@ -32,6 +35,7 @@ import {
 import { TransferStore } from "../../../shared/store/transfer-store.js";
 import { calendarRoutes, jsonApiRoutes, pageRoutes } from "../../../shared/web/app-routes.js";
 import { calendarToken } from "../../../shared/web/calendar-feed.js";
+import { REPO_ROOT } from "../../e2e/helpers.js";
 import { localDynamoConfig } from "../../support/dynamo.js";
 import {
   accepted,
@@ -52,8 +56,8 @@ const NEW_INDEX_KEYS = ["listShard", "listKey", "entryPartner", "entryKey"];
 const admin = () => new DynamoDBClient(localDynamoConfig());
 
 /** Two partners' transfers with history: replaced, ended, updated and untouched originals. */
-function events() {
-  return [0, 1, 2].flatMap((i) => {
+function events(transfers = 3) {
+  return Array.from({ length: transfers }, (_, i) => i).flatMap((i) => {
     const key = newTransferKey(`migrate${i % 2}`);
     const id = (n: number) => `${key.customerTenantId}-o${n}`;
     return [
@@ -61,7 +65,7 @@ function events() {
         ...key,
         customerName: `Customer ${i}`,
         subscriptions: [0, 1, 2].map((n) =>
-          original({ subscriptionId: id(n), commitmentEndDate: `2026-0${5 + n}-1${i}` }),
+          original({ subscriptionId: id(n), commitmentEndDate: `2026-0${5 + n}-1${i % 10}` }),
         ),
       }),
       accepted(key),
@@ -109,6 +113,65 @@ async function shown(tableName: string, stream: ReturnType<typeof events>) {
     due: await dueOriginals(source, { withinDays: 3650, now: NOW }),
     histories: views.map((view) => view?.history.map((h) => h.eventId).sort()),
   };
+}
+
+/** The upgraded table reads as the events say: today's indexes, every summary, due and history. */
+async function expectUpgraded(tableName: string, stream: ReturnType<typeof events>) {
+  expect(await indexNames(tableName)).toEqual(GLOBAL_INDEXES.map((i) => i.indexName).sort());
+  const after = await shown(tableName, stream);
+  const customers = after.histories.length;
+  expect(after.list.map((s) => s.customerName).sort()).toEqual(
+    Array.from({ length: customers }, (_, i) => `Customer ${i}`).sort(),
+  );
+  // Per transfer: o0 replaced and o1 still active end later; o2 ended and is gone.
+  expect(after.due).toHaveLength(2 * customers);
+  expect(after.histories.map((h) => h?.length)).toEqual(Array(customers).fill(5));
+}
+
+/**
+ * `npm start`'s code in a child process over `tableName` (which it upgrades at start-up), with
+ * test/support/kill-at-step.ts preloaded: killed by it, or stopped with SIGINT once ready.
+ */
+async function runtime(tableName: string, env: Record<string, string>) {
+  const ports = { EVENTS_PORT: 0, SES_PORT: 0, WEB_PORT: 0 };
+  for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--import",
+      "./test/support/kill-at-step.ts",
+      "local/start.ts",
+      "--in-memory",
+      "--scan-every",
+      "off",
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        DYNAMODB_ENDPOINT: localDynamoConfig().endpoint,
+        DYNAMODB_PORT: new URL(localDynamoConfig().endpoint).port,
+        LOCAL_TABLE_NAME: tableName,
+        LOG_LEVEL: "ERROR",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes("all ready") && child.exitCode === null) child.kill("SIGINT");
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once("exit", (_code, exitSignal) => resolve(exitSignal)),
+  );
+  return { signal, output };
 }
 
 async function indexNames(tableName: string) {
@@ -193,16 +256,25 @@ describe("migrating a table written before the read-side indexes", () => {
     await writeAsEarlierLayout(tableName, stream);
 
     await createTableIfMissing(admin(), tableName);
-    expect(await indexNames(tableName)).toEqual(GLOBAL_INDEXES.map((i) => i.indexName).sort());
-    const after = await shown(tableName, stream);
-    expect(after.list.map((s) => s.customerName).sort()).toEqual([
-      "Customer 0",
-      "Customer 1",
-      "Customer 2",
-    ]);
-    // Per transfer: o0 replaced and o1 still active end later; o2 ended and is gone.
-    expect(after.due).toHaveLength(6);
-    expect(after.histories.map((h) => h?.length)).toEqual([5, 5, 5]);
+    await expectUpgraded(tableName, stream);
+  });
+
+  it("a runtime killed (SIGKILL) half-way through the upgrade finishes it when restarted", {
+    timeout: 120_000,
+  }, async () => {
+    // Far more updates than the backfill has in flight, so that the kill leaves items without keys.
+    const stream = events(40);
+    const tableName = `migrate-kill-${randomUUID().slice(0, 8)}`;
+    await createTable(admin(), tableName, [REMINDER_INDEX, LEGACY_PARTNER_INDEX]);
+    const { stripped } = await writeAsEarlierLayout(tableName, stream);
+    expect(stripped).toBeGreaterThan(200);
+
+    const first = await runtime(tableName, { KILL_AT_STEP: "index-backfill", KILL_AT_COUNT: "3" });
+    expect(first.signal).toBe("SIGKILL");
+    expect(first.output).not.toContain("all ready");
+    const second = await runtime(tableName, {});
+    expect(second.output).toContain("all ready");
+    await expectUpgraded(tableName, stream);
   });
 
   it("leaves an original that an event rewrote meanwhile to that event's own keys", async () => {
